@@ -1,0 +1,77 @@
+"""The fisher application factory."""
+import os
+import secrets
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.extensions import bootstrap, csrf, db, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: public settings from ``app/config.py``, then secrets
+    from ``instance/secure.py`` and ``FISHER_*`` environment variables -- or,
+    for tests, ``test_config`` alone on top of the public settings."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object("app.config")
+    os.makedirs(app.instance_path, exist_ok=True)
+    if test_config is None:
+        _ensure_secret_file(app.instance_path)
+        app.config.from_pyfile("secure.py")
+        app.config.from_prefixed_env("FISHER")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "fisher.sqlite")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def _ensure_secret_file(instance_path: str) -> None:
+    """Create instance/secure.py with a random SECRET_KEY on first start."""
+    path = os.path.join(instance_path, "secure.py")
+    if os.path.exists(path):
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("# Generated on first start; keep it out of version control.\n")
+        fh.write(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.web import web
+
+    app.register_blueprint(web)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import catalog_cli
+
+    app.cli.add_command(catalog_cli)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: WAL so readers never block the writer, a busy timeout so
+    concurrent writers wait instead of failing, and enforced foreign keys."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,25 @@
+"""``flask catalog ...`` commands."""
+import os
+
+import click
+from flask.cli import AppGroup
+
+from app.services.catalog import import_file
+
+catalog_cli = AppGroup("catalog", help="Manage the local book catalog.")
+SHOWN_REJECTS = 50
+
+
+@catalog_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(path):
+    """Import books from a JSON Lines file (one book object a line)."""
+    with click.progressbar(length=os.path.getsize(path), label="Importing",
+                           file=click.get_text_stream("stderr")) as bar:
+        report = import_file(path, progress=bar.update)
+    for number, reason in report.rejected[:SHOWN_REJECTS]:
+        click.echo(f"line {number}: rejected: {reason}")
+    if len(report.rejected) > SHOWN_REJECTS:
+        click.echo(f"... and {len(report.rejected) - SHOWN_REJECTS} more rejected lines")
+    click.echo(f"imported: {report.imported}, updated: {report.updated}, "
+               f"rejected: {len(report.rejected)}")

@@ -1,0 +1,40 @@
+"""Public settings. Secrets live in instance/secure.py; any key can be
+overridden with a FISHER_<KEY> environment variable."""
+
+# Server started by `python fisher.py`
+HOST = "127.0.0.1"
+PORT = 5000
+DEBUG = False
+
+# Database: None means a SQLite file in the instance folder.
+SQLALCHEMY_DATABASE_URI = None
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 280}
+
+# Books
+BOOK_SOURCE = "local"  # "local" (bundled catalog) or "yushu" (HTTP API)
+YUSHU_API_BASE_URL = "http://t.talelin.com"
+YUSHU_CONNECT_TIMEOUT = 3.0
+YUSHU_READ_TIMEOUT = 5.0
+YUSHU_RETRIES = 2
+YUSHU_MAX_BYTES = 2 * 1024 * 1024
+LOAD_BUNDLED_CATALOG = True
+
+PER_PAGE = 15
+MAX_PAGE = 99
+RECENT_BOOK_COUNT = 30
+BEANS_UPLOAD_ONE_BOOK = 0.5
+
+# Requests
+MAX_CONTENT_LENGTH = 64 * 1024
+WTF_CSRF_TIME_LIMIT = None
+
+# Sessions and cookies
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
+PREFERRED_URL_SCHEME = "http"
+
+# Bootstrap assets are served from the package, never a CDN.
+BOOTSTRAP_SERVE_LOCAL = True

@@ -1,0 +1,19 @@
+"""The book search form (a GET form: no CSRF token)."""
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("搜索", filters=[_strip], validators=[
+        DataRequired(message="请输入书名、作者或 ISBN"),
+        Length(min=1, max=30, message="关键字长度须在 1 到 30 个字符之间")])
+    page = IntegerField("页码", default=1, validators=[
+        Optional(), NumberRange(min=1, max=99, message="页码须在 1 到 99 之间")])

@@ -1,0 +1,53 @@
+"""Validation of one book record in the Yushu shape (used by the catalog
+importer and the Yushu API wrapper)."""
+from app.libs.helper import normalize_isbn
+
+_TEXT_LIMITS = {"title": 255, "subtitle": 255, "publisher": 255, "pubdate": 32,
+                "price": 32, "pages": 32, "binding": 32, "image": 512, "summary": 20000}
+_LIST_LIMIT = 20
+
+
+class RecordError(ValueError):
+    """A record that cannot become a book; the message says why."""
+
+
+def _text(value, name: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise RecordError(f"{name} must be text")
+    text = str(value).strip()
+    if len(text) > _TEXT_LIMITS[name]:
+        raise RecordError(f"{name} longer than {_TEXT_LIMITS[name]} characters")
+    return text
+
+
+def _names(value, name: str) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RecordError(f"{name} must be a list of names")
+    names = [v.strip()[:100] for v in value if v.strip()]
+    return names[:_LIST_LIMIT]
+
+
+def clean_record(obj) -> dict:
+    """A clean book dict from a decoded JSON object, or RecordError."""
+    if not isinstance(obj, dict):
+        raise RecordError("not a JSON object")
+    raw_isbn = obj.get("isbn") or obj.get("isbn13") or obj.get("isbn10")
+    isbn = normalize_isbn(str(raw_isbn)) if isinstance(raw_isbn, (str, int)) else None
+    if not isbn:
+        raise RecordError(f"invalid ISBN {raw_isbn!r}")
+    record = {"isbn": isbn}
+    for name in _TEXT_LIMITS:
+        record[name] = _text(obj.get(name), name)
+    if not record["title"]:
+        raise RecordError("title is required")
+    record["author"] = _names(obj.get("author"), "author")
+    record["translator"] = _names(obj.get("translator"), "translator")
+    if record["image"] and not record["image"].startswith(("http://", "https://")):
+        record["image"] = ""
+    return record

@@ -1,0 +1,133 @@
+"""Client for a Yushu-compatible book API.
+
+``GET {base}/v2/book/isbn/{isbn}`` returns one book object;
+``GET {base}/v2/book/search?q=&count=&start=`` returns
+``{"books": [...], "count": n, "start": n, "total": n}``. Every book the API
+returns is upserted into the local ``book`` table, so detail pages do not
+fetch it again.
+"""
+import json
+import logging
+
+import requests
+from requests.adapters import HTTPAdapter
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from urllib3.util.retry import Retry
+
+from app.libs.book_record import RecordError, clean_record
+from app.models.base import db
+from app.models.book import Book, upsert_books
+from app.spider import BookPage, BookSourceError
+
+log = logging.getLogger(__name__)
+
+
+def make_session(retries: int) -> requests.Session:
+    """A session that retries idempotent GETs on refused connections and
+    5xx answers with a short backoff (read timeouts are not retried, so a slow
+    API costs one read timeout, not several)."""
+    retry = Retry(total=retries, connect=retries, read=0, status=retries,
+                  backoff_factor=0.1, status_forcelist=(500, 502, 503, 504),
+                  allowed_methods=("GET",), raise_on_status=False)
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = "fisher/1.0"
+    return session
+
+
+class YuShuBook:
+    isbn_path = "/v2/book/isbn/{}"
+    search_path = "/v2/book/search"
+
+    def __init__(self, base_url: str, session: requests.Session, timeout: tuple[float, float],
+                 max_bytes: int, per_page: int = 15):
+        self.base_url = base_url.rstrip("/")
+        self.session = session
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.per_page = per_page
+
+    @classmethod
+    def from_app(cls, app) -> "YuShuBook":
+        cfg = app.config
+        session = app.extensions.get("yushu_session")
+        if session is None:
+            session = app.extensions["yushu_session"] = make_session(cfg["YUSHU_RETRIES"])
+        return cls(cfg["YUSHU_API_BASE_URL"], session,
+                   (cfg["YUSHU_CONNECT_TIMEOUT"], cfg["YUSHU_READ_TIMEOUT"]),
+                   cfg["YUSHU_MAX_BYTES"], cfg["PER_PAGE"])
+
+    # -- public interface (same as LocalCatalog) --------------------------
+    def search_by_isbn(self, isbn: str) -> BookPage:
+        known = db.session.scalar(select(Book).where(Book.isbn == isbn))
+        if known:
+            return BookPage(1, [known.to_dict()])
+        data = self._get(self.isbn_path.format(isbn), allow_404=True)
+        if data is None or data == {}:
+            return BookPage()
+        books = self._clean_books([data])
+        return BookPage(len(books), books)
+
+    def search_by_keyword(self, keyword: str, page: int = 1) -> BookPage:
+        params = {"q": keyword, "count": self.per_page, "start": (page - 1) * self.per_page}
+        data = self._get(self.search_path, params=params)
+        if not isinstance(data, dict) or not isinstance(data.get("books"), list):
+            raise BookSourceError("search answer has no book list")
+        total = data.get("total", 0)
+        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            raise BookSourceError("search answer has no valid total")
+        books = self._clean_books(data["books"])
+        return BookPage(max(total, len(books)), books)
+
+    # -- internals --------------------------------------------------------
+    def _get(self, path: str, params: dict | None = None, allow_404: bool = False):
+        url = self.base_url + path
+        try:
+            with self.session.get(url, params=params, timeout=self.timeout, stream=True) as resp:
+                if allow_404 and resp.status_code == 404:
+                    return None
+                if resp.status_code != 200:
+                    raise BookSourceError(f"{url} answered {resp.status_code}")
+                body = self._read_capped(resp)
+        except requests.RequestException as exc:
+            raise BookSourceError(f"{url} failed: {exc.__class__.__name__}") from exc
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise BookSourceError(f"{url} sent invalid JSON") from exc
+
+    def _read_capped(self, resp) -> bytes:
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            raise BookSourceError("answer too large")
+        chunks, size = [], 0
+        for chunk in resp.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise BookSourceError("answer too large")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _clean_books(self, objs: list) -> list[dict]:
+        """Valid books of an answer, stored locally; invalid ones are skipped."""
+        books = []
+        for obj in objs:
+            try:
+                books.append(clean_record(obj))
+            except RecordError as exc:
+                log.warning("book API sent an unusable book: %s", exc)
+        if books:
+            self._store(books)
+        return books
+
+    @staticmethod
+    def _store(books: list[dict]) -> None:
+        unique = list({book["isbn"]: book for book in books}.values())
+        try:
+            with db.auto_commit():
+                upsert_books(unique)
+        except IntegrityError:
+            log.info("books stored concurrently by another request")

@@ -1,0 +1,27 @@
+"""The single ``web`` blueprint; its views live in the modules imported below."""
+from flask import Blueprint, render_template
+
+from app.spider import BookSourceError
+
+web = Blueprint("web", __name__)
+
+
+@web.app_errorhandler(404)
+def not_found(_error):
+    return render_template("errors/404.html"), 404
+
+
+@web.app_errorhandler(500)
+def server_error(_error):
+    return render_template("errors/500.html"), 500
+
+
+@web.app_errorhandler(BookSourceError)
+def book_source_down(error):
+    from flask import current_app
+
+    current_app.logger.warning("book source failed: %s", error)
+    return render_template("errors/503.html"), 503
+
+
+from app.web import book, main  # noqa: E402,F401

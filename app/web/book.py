@@ -1,0 +1,58 @@
+"""Book search, detail and the locally drawn cover placeholder."""
+import hashlib
+
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+
+from app.forms.book import SearchForm
+from app.libs.helper import normalize_isbn
+from app.spider import get_book_source
+from app.view_models.book import BookCollection, BookViewModel
+from app.web import web
+
+
+@web.get("/book/search")
+def search():
+    """Keyword or ISBN search; invalid input shows the form's message (400)."""
+    form = SearchForm(request.args)
+    if not form.validate():
+        return render_template("web/search_result.html", form=form, result=None), 400
+    q, page = form.q.data, form.page.data or 1
+    source, isbn = get_book_source(), normalize_isbn(q)
+    found = source.search_by_isbn(isbn) if isbn else source.search_by_keyword(q, page)
+    cfg = current_app.config
+    result = BookCollection(q, page, cfg["PER_PAGE"], found.total, found.books, cfg["MAX_PAGE"])
+    return render_template("web/search_result.html", form=form, result=result)
+
+
+@web.get("/book/<isbn>/detail")
+def book_detail(isbn):
+    """Every field of one book; other ISBN spellings redirect to the ISBN-13."""
+    isbn13 = normalize_isbn(isbn)
+    if isbn13 is None:
+        abort(404)
+    if isbn13 != isbn:
+        return redirect(url_for("web.book_detail", isbn=isbn13), 301)
+    found = get_book_source().search_by_isbn(isbn13)
+    if not found.first:
+        abort(404)
+    return render_template("web/book_detail.html", book=BookViewModel(found.first))
+
+
+PALETTE = ("#2f4858", "#33658a", "#55828b", "#3b6064", "#86626e", "#6d597a",
+           "#355070", "#b56576", "#4a5759", "#5f0f40", "#0b525b", "#7f5539")
+
+
+@web.get("/cover/<isbn>.svg")
+def cover(isbn):
+    """A cover drawn locally: title and author on a colour from the ISBN."""
+    title = request.args.get("title", "")[:40]
+    author = request.args.get("author", "")[:30]
+    digest = hashlib.sha1(isbn.encode("utf-8", "replace")).digest()
+    colour = PALETTE[digest[0] % len(PALETTE)]
+    lines = [title[i:i + 8] for i in range(0, min(len(title), 32), 8)] or [isbn[:13]]
+    svg = render_template("web/cover.svg", colour=colour, lines=lines, author=author)
+    resp = make_response(svg)
+    resp.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
+    resp.cache_control.public = True
+    resp.cache_control.max_age = 86400
+    return resp

@@ -1,0 +1,11 @@
+"""Entry point: ``app`` for WSGI servers; run directly for the threaded
+development server (schema migrated and bundled catalog loaded on start)."""
+from app import create_app
+from app.first_start import prepare_database
+
+app = create_app()
+
+if __name__ == "__main__":
+    prepare_database(app)
+    app.run(host=app.config["HOST"], port=app.config["PORT"],
+            debug=app.config["DEBUG"], threaded=True)

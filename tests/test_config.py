@@ -1,0 +1,41 @@
+"""Config loading: public defaults, instance secrets, FISHER_* overrides."""
+from app import create_app
+
+
+def test_first_start_writes_random_secret(tmp_path, monkeypatch):
+    """Without instance/secure.py the app writes one with a random key."""
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "inst"))
+    first = create_app()
+    second = create_app()
+    secret_file = tmp_path / "inst" / "secure.py"
+    assert secret_file.exists()
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert oct(secret_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_environment_overrides_instance_and_defaults(tmp_path, monkeypatch):
+    """FISHER_<KEY> variables win over config.py and the instance file."""
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "inst"))
+    monkeypatch.setenv("FISHER_PER_PAGE", "20")
+    monkeypatch.setenv("FISHER_YUSHU_API_BASE_URL", "http://127.0.0.1:8001")
+    app = create_app()
+    assert app.config["PER_PAGE"] == 20
+    assert app.config["YUSHU_API_BASE_URL"] == "http://127.0.0.1:8001"
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("fisher.sqlite")
+
+
+def test_test_config_skips_environment(tmp_path, monkeypatch):
+    """A test_config ignores FISHER_* variables and the instance file."""
+    monkeypatch.setenv("FISHER_PER_PAGE", "99")
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.sqlite"})
+    assert app.config["PER_PAGE"] == 15
+    assert app.config["SECRET_KEY"] == "x"
+
+
+def test_public_defaults():
+    """The design card's public settings keep their values."""
+    from app import config
+    assert (config.PER_PAGE, config.RECENT_BOOK_COUNT, config.BEANS_UPLOAD_ONE_BOOK) == (15, 30, 0.5)
+    assert config.BOOK_SOURCE == "local"
