@@ -7,7 +7,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.extensions import bootstrap, csrf, db, migrate
+from app import models  # noqa: F401  (every table on the metadata)
+from app.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -51,6 +52,15 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from app.models.user import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
 def register_blueprints(app: Flask) -> None:
@@ -60,9 +70,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import catalog_cli
+    from app.cli import catalog_cli, mail_cli
 
     app.cli.add_command(catalog_cli)
+    app.cli.add_command(mail_cli)
 
 
 @event.listens_for(Engine, "connect")

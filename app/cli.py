@@ -23,3 +23,15 @@ def import_command(path):
         click.echo(f"... and {len(report.rejected) - SHOWN_REJECTS} more rejected lines")
     click.echo(f"imported: {report.imported}, updated: {report.updated}, "
                f"rejected: {len(report.rejected)}")
+
+
+mail_cli = AppGroup("mail", help="Outgoing mail.")
+
+
+@mail_cli.command("retry")
+def retry_command():
+    """Send again the messages whose delivery failed (outbox/failed/)."""
+    from app.services.mail_retry import retry_failed
+
+    sent, failed = retry_failed()
+    click.echo(f"sent: {sent}, still failing: {failed}")

@@ -38,3 +38,21 @@ PREFERRED_URL_SCHEME = "http"
 
 # Bootstrap assets are served from the package, never a CDN.
 BOOTSTRAP_SERVE_LOCAL = True
+
+# Accounts
+RESET_TOKEN_MAX_AGE = 30 * 60  # seconds a password-reset link stays valid
+LOGIN_RATE_LIMIT = "10 per minute"  # per client address and per account
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+
+# Mail: with no MAIL_SERVER, messages are written to instance/outbox/ instead.
+MAIL_SERVER = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_DEFAULT_SENDER = "鱼书 <noreply@fisher.local>"
+MAIL_SUBJECT_PREFIX = "[鱼书]"
+MAIL_TIMEOUT = 10
+OUTBOX_DIR = None  # None means instance/outbox

@@ -1,5 +1,10 @@
 """Extension objects, created unbound and initialised in ``create_app``."""
+from flask import current_app
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
@@ -8,5 +13,17 @@ from app.models.base import db
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+mail = Mail()
+limiter = Limiter(key_func=get_remote_address)
+login_manager = LoginManager()
+login_manager.login_view = "web.login"
+login_manager.login_message = "请先登录或注册"
+login_manager.login_message_category = "warning"
 
-__all__ = ["db", "migrate", "csrf", "bootstrap"]
+
+def login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+__all__ = ["db", "migrate", "csrf", "bootstrap", "mail", "limiter", "login_manager",
+           "login_rate_limit"]

@@ -72,3 +72,69 @@ def books(app):
     """The sample books in the local catalog."""
     add_books()
 
+
+
+class AuthActions:
+    """Register, log in and out through the real forms."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def register(self, email="alice@example.com", nickname="爱丽丝", password="secret123"):
+        return self._client.post("/register", data={
+            "email": email, "nickname": nickname, "password": password})
+
+    def login(self, email="alice@example.com", password="secret123", **extra):
+        return self._client.post("/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+class SmtpSink:
+    """Messages received by the loopback SMTP server."""
+
+    def __init__(self):
+        import queue
+        self.messages = queue.Queue()
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+        self.messages.put(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 OK"
+
+    def next(self, timeout=5.0):
+        """The next message, waiting for the background sender."""
+        return self.messages.get(timeout=timeout)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; yields (sink, port)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield sink, port
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(app_factory, smtp_server):
+    """An app sending mail to the loopback SMTP server."""
+    sink, port = smtp_server
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    app.smtp_sink = sink
+    with app.app_context():
+        yield app

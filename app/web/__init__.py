@@ -24,4 +24,22 @@ def book_source_down(error):
     return render_template("errors/503.html"), 503
 
 
-from app.web import book, main  # noqa: E402,F401
+from app.web import auth, book, main  # noqa: E402,F401
+
+
+@web.app_errorhandler(429)
+def too_many_requests(_error):
+    return render_template("errors/429.html"), 429
+
+
+@web.app_errorhandler(400)
+def bad_request(error):
+    return render_template("errors/400.html", message=getattr(error, "description", None)), 400
+
+
+@web.app_context_processor
+def navigation():
+    """Endpoints the navigation bar may link to."""
+    from flask import current_app
+
+    return {"nav_endpoints": current_app.view_functions.keys()}

@@ -1,0 +1,80 @@
+"""Accounts."""
+import hashlib
+from decimal import Decimal
+
+from flask import current_app
+from flask_login import UserMixin
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import Boolean, Integer, Numeric, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.models.base import SoftDeleteMixin, db
+
+RESET_SALT = "fisher.reset-password"
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+class User(UserMixin, SoftDeleteMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nickname: Mapped[str] = mapped_column(String(24), unique=True)
+    email: Mapped[str] = mapped_column(String(64), unique=True)
+    _password: Mapped[str] = mapped_column("password", String(255))
+    beans: Mapped[Decimal] = mapped_column(Numeric(10, 1), default=Decimal("0"),
+                                           server_default="0")
+    send_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    receive_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    wish_alerts: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+
+    @property
+    def password(self) -> str:
+        return self._password
+
+    @password.setter
+    def password(self, raw: str) -> None:
+        self._password = generate_password_hash(raw)
+
+    def check_password(self, raw: str) -> bool:
+        return bool(self._password) and check_password_hash(self._password, raw)
+
+    # -- password reset tokens: expire, and die when the password changes --
+    def _password_fingerprint(self) -> str:
+        return hashlib.sha256(self._password.encode()).hexdigest()[:16]
+
+    def generate_reset_token(self) -> str:
+        serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+        return serializer.dumps({"uid": self.id, "pw": self._password_fingerprint()})
+
+    @staticmethod
+    def from_reset_token(token: str) -> "User | None":
+        """The user a valid, unexpired, unused token belongs to, else None."""
+        serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+        try:
+            data = serializer.loads(token, max_age=current_app.config["RESET_TOKEN_MAX_AGE"])
+        except (BadSignature, SignatureExpired):
+            return None
+        if not isinstance(data, dict):
+            return None
+        user = db.session.get(User, data.get("uid")) if isinstance(data.get("uid"), int) else None
+        if user is None or data.get("pw") != user._password_fingerprint():
+            return None
+        return user
+
+    @staticmethod
+    def by_email(email: str) -> "User | None":
+        return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+    @staticmethod
+    def email_taken(email: str) -> bool:
+        return bool(db.session.scalar(select(func.count()).select_from(User).where(
+            User.email == normalize_email(email)).execution_options(include_deleted=True)))
+
+    @staticmethod
+    def nickname_taken(nickname: str) -> bool:
+        return bool(db.session.scalar(select(func.count()).select_from(User).where(
+            User.nickname == nickname.strip()).execution_options(include_deleted=True)))

@@ -1,0 +1,105 @@
+"""Register, log in and out, change and reset the password, personal page."""
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.extensions import limiter, login_rate_limit
+from app.forms.auth import ChangePasswordForm, EmailForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.libs.email import send_mail
+from app.libs.helper import is_safe_next
+from app.models.base import db
+from app.models.user import User, normalize_email
+from app.web import web
+
+
+def _account_key() -> str:
+    """Rate-limit key for the account a login or reset request names."""
+    return "account:" + normalize_email(request.form.get("email", ""))[:64]
+
+
+@web.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        user = User(email=normalize_email(form.email.data), nickname=form.nickname.data)
+        user.password = form.password.data
+        with db.auto_commit():
+            db.session.add(user)
+        login_user(user)
+        flash("注册成功，欢迎来到鱼书", "success")
+        return redirect(url_for("web.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@web.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"], key_func=_account_key)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = User.by_email(form.email.data)
+        if user and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("web.index"))
+        flash("账号不存在或密码错误", "danger")
+    return render_template("auth/login.html", form=form)
+
+
+@web.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("你已退出登录", "info")
+    return redirect(url_for("web.index"))
+
+
+@web.route("/reset/password", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"], key_func=_account_key)
+def forget_password_request():
+    """Ask for a reset link; known and unknown addresses get the same answer."""
+    form = EmailForm()
+    if form.validate_on_submit():
+        user = User.by_email(form.email.data)
+        if user:
+            send_mail(user.email, "重置你的密码", "reset_password", user=user,
+                      token=user.generate_reset_token(),
+                      minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
+        flash("如果该邮箱已注册，一封重置密码的邮件已经发出，请查收", "info")
+        return redirect(url_for("web.login"))
+    return render_template("auth/forget_password_request.html", form=form)
+
+
+@web.route("/reset/password/<token>", methods=["GET", "POST"])
+def forget_password(token):
+    """Set a new password from a reset link (valid once, until it expires)."""
+    user = User.from_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_link_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        with db.auto_commit():
+            user.password = form.password1.data
+        flash("你的密码已更新，请使用新密码登录", "success")
+        return redirect(url_for("web.login"))
+    return render_template("auth/forget_password.html", form=form)
+
+
+@web.route("/change/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.old_password.data):
+            with db.auto_commit():
+                current_user.password = form.new_password1.data
+            flash("密码已更新", "success")
+            return redirect(url_for("web.personal_center"))
+        form.old_password.errors.append("原密码不正确")
+    return render_template("auth/change_password.html", form=form)
+
+
+@web.get("/personal")
+@login_required
+def personal_center():
+    return render_template("auth/personal.html", user=current_user)
