@@ -1,5 +1,6 @@
 """``flask catalog ...`` commands."""
 import os
+import sys
 
 import click
 from flask.cli import AppGroup
@@ -15,7 +16,7 @@ SHOWN_REJECTS = 50
 def import_command(path):
     """Import books from a JSON Lines file (one book object a line)."""
     with click.progressbar(length=os.path.getsize(path), label="Importing",
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         report = import_file(path, progress=bar.update)
     for number, reason in report.rejected[:SHOWN_REJECTS]:
         click.echo(f"line {number}: rejected: {reason}")

@@ -6,6 +6,7 @@ Set FISHER_TEST_DATABASE_URL (e.g. mysql+pymysql://root@127.0.0.1:3306/test
 import os
 
 import pytest
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.models.base import db
@@ -29,6 +30,16 @@ def make_config(tmp_path, **overrides) -> dict:
     return config
 
 
+class FreshContextClient(FlaskClient):
+    """Runs every request in its own app context, as a real server does, so
+    ``g`` (Flask-Login's cached user) and the database session are never
+    shared between requests even while a test holds an app context open."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app_factory(tmp_path):
     """Build an app with extra config; its database is created and dropped."""
@@ -36,6 +47,7 @@ def app_factory(tmp_path):
 
     def build(**overrides):
         app = create_app(make_config(tmp_path, **overrides))
+        app.test_client_class = FreshContextClient
         with app.app_context():
             db.drop_all()
             db.create_all()

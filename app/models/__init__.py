@@ -2,3 +2,7 @@
 from app.models.base import db  # noqa: F401
 from app.models.book import Book, book_gram  # noqa: F401
 from app.models.user import User  # noqa: F401
+from app.models.gift import Gift  # noqa: F401
+from app.models.wish import Wish  # noqa: F401
+from app.models.bean_ledger import BeanLedger  # noqa: F401
+from app.models.drift import Drift  # noqa: F401

@@ -95,3 +95,16 @@ def _hide_deleted(state):
             and not state.execution_options.get("include_deleted", False)):
         state.statement = state.statement.options(with_loader_criteria(
             SoftDeleteMixin, lambda cls: cls.status == 1, include_aliases=True))
+
+
+def lock_user_row(uid: int) -> None:
+    """Start the unit of work by write-locking one user's row, so checks made
+    after it see every committed change and concurrent units of work for the
+    same user run one after the other (a row lock on MySQL; on SQLite the
+    first write takes the database's write lock)."""
+    from sqlalchemy import update
+
+    from app.models.user import User
+
+    db.session.execute(update(User).where(User.id == uid).values(status=User.status)
+                       .execution_options(synchronize_session=False))

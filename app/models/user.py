@@ -6,7 +6,7 @@ from flask import current_app
 from flask_login import UserMixin
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Boolean, Integer, Numeric, String, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models.base import SoftDeleteMixin, db
@@ -30,6 +30,21 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
     send_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     receive_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     wish_alerts: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+
+    gifts = relationship("Gift", back_populates="user", order_by="Gift.id")
+    wishes = relationship("Wish", back_populates="user", order_by="Wish.id")
+
+    def can_save_to_list(self, isbn: str) -> bool:
+        """True when the ISBN is in neither my live unlaunched gifts nor wishes."""
+        from app.models.gift import Gift
+        from app.models.wish import Wish
+
+        for model in (Gift, Wish):
+            taken = db.session.scalar(select(func.count()).select_from(model).where(
+                model.uid == self.id, model.isbn == isbn, model.launched.is_(False)))
+            if taken:
+                return False
+        return True
 
     @property
     def password(self) -> str:

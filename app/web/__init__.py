@@ -16,6 +16,11 @@ def server_error(_error):
     return render_template("errors/500.html"), 500
 
 
+@web.app_errorhandler(409)
+def conflict(error):
+    return render_template("errors/409.html", message=getattr(error, "description", None)), 409
+
+
 @web.app_errorhandler(BookSourceError)
 def book_source_down(error):
     from flask import current_app
@@ -24,7 +29,7 @@ def book_source_down(error):
     return render_template("errors/503.html"), 503
 
 
-from app.web import auth, book, main  # noqa: E402,F401
+from app.web import auth, book, drift, gift, main, wish  # noqa: E402,F401
 
 
 @web.app_errorhandler(429)

@@ -6,7 +6,10 @@ from app.extensions import limiter, login_rate_limit
 from app.forms.auth import ChangePasswordForm, EmailForm, LoginForm, RegisterForm, ResetPasswordForm
 from app.libs.email import send_mail
 from app.libs.helper import is_safe_next
+from sqlalchemy import select
+
 from app.models.base import db
+from app.models.bean_ledger import BeanLedger
 from app.models.user import User, normalize_email
 from app.web import web
 
@@ -102,4 +105,17 @@ def change_password():
 @web.get("/personal")
 @login_required
 def personal_center():
-    return render_template("auth/personal.html", user=current_user)
+    """My account, my bean ledger (newest first) and my mail settings."""
+    ledger = db.session.scalars(select(BeanLedger).where(BeanLedger.uid == current_user.id)
+                                .order_by(BeanLedger.id.desc()).limit(100)).all()
+    return render_template("auth/personal.html", user=current_user, ledger=ledger)
+
+
+@web.post("/personal/wish-alerts")
+@login_required
+def toggle_wish_alerts():
+    """Switch the 'a book you wish for is available' emails on or off."""
+    with db.auto_commit():
+        current_user.wish_alerts = not current_user.wish_alerts
+    flash("已开启心愿提醒邮件" if current_user.wish_alerts else "已关闭心愿提醒邮件", "success")
+    return redirect(url_for("web.personal_center"))

@@ -3,10 +3,16 @@ import hashlib
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 
+from flask_login import current_user
+
 from app.forms.book import SearchForm
 from app.libs.helper import normalize_isbn
+from app.models import trade_queries as q
+from app.models.gift import Gift
+from app.models.wish import Wish
 from app.spider import get_book_source
 from app.view_models.book import BookCollection, BookViewModel
+from app.view_models.trade import BookTrade
 from app.web import web
 
 
@@ -35,7 +41,9 @@ def book_detail(isbn):
     found = get_book_source().search_by_isbn(isbn13)
     if not found.first:
         abort(404)
-    return render_template("web/book_detail.html", book=BookViewModel(found.first))
+    my_uid = current_user.id if current_user.is_authenticated else None
+    trade = BookTrade.build(q.open_with_users(Gift, isbn13), q.open_with_users(Wish, isbn13), my_uid)
+    return render_template("web/book_detail.html", book=BookViewModel(found.first), trade=trade)
 
 
 PALETTE = ("#2f4858", "#33658a", "#55828b", "#3b6064", "#86626e", "#6d597a",

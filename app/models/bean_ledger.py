@@ -1,0 +1,62 @@
+"""Every change of a user's beans, so the balance can always be explained."""
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import SoftDeleteMixin, db
+
+
+class BeanReason:
+    LIST_GIFT = "list_gift"
+    WITHDRAW_GIFT = "withdraw_gift"
+    REQUEST = "request"
+    REFUND_REJECT = "refund_reject"
+    REFUND_WITHDRAW = "refund_withdraw"
+    MAILED_REWARD = "mailed_reward"
+
+    LABELS = {
+        LIST_GIFT: "上传赠书", WITHDRAW_GIFT: "撤回赠书", REQUEST: "索要书籍",
+        REFUND_REJECT: "对方拒绝，退还", REFUND_WITHDRAW: "撤销请求，退还", MAILED_REWARD: "赠书成功奖励",
+    }
+
+
+class BeanLedger(SoftDeleteMixin, db.Model):
+    __tablename__ = "bean_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    delta: Mapped[Decimal] = mapped_column(Numeric(10, 1))
+    reason: Mapped[str] = mapped_column(String(32))
+    gift_id: Mapped[int | None] = mapped_column(ForeignKey("gift.id"), nullable=True)
+    drift_id: Mapped[int | None] = mapped_column(ForeignKey("drift.id"), nullable=True)
+
+    @property
+    def label(self) -> str:
+        return BeanReason.LABELS.get(self.reason, self.reason)
+
+
+def change_beans(uid: int, delta, reason: str, gift_id=None, drift_id=None) -> bool:
+    """Add ``delta`` to a user's beans and record it, in the caller's unit of
+    work. The update is one conditional statement, so the balance can never go
+    negative even under concurrent requests; returns False (and changes
+    nothing) when it would. It also locks the user's row until commit."""
+    from app.models.user import User
+
+    delta = Decimal(str(delta))
+    result = db.session.execute(
+        update(User).where(User.id == uid, User.beans + delta >= 0)
+        .values(beans=User.beans + delta).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    db.session.add(BeanLedger(uid=uid, delta=delta, reason=reason, gift_id=gift_id, drift_id=drift_id))
+    db.session.flush()
+    user = db.session.identity_map.get(db.session.identity_key(User, uid))
+    if user is not None:
+        db.session.expire(user, ["beans"])  # the loaded balance is stale now
+    return True
+
+
+def ledger_sum(uid: int) -> Decimal:
+    return db.session.scalar(select(func.coalesce(func.sum(BeanLedger.delta), 0))
+                             .where(BeanLedger.uid == uid)) or Decimal("0")

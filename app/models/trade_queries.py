@@ -1,0 +1,55 @@
+"""Read queries over gifts and wishes used by the pages (a fixed number of
+statements whatever the number of rows)."""
+from sqlalchemy import func, select
+
+from app.libs.enums import PendingStatus
+from app.models.base import db
+from app.models.book import Book
+from app.models.drift import Drift
+from app.models.gift import Gift
+from app.models.user import User
+from app.models.wish import Wish
+
+
+def open_counts(model, isbns: list[str]) -> dict[str, int]:
+    """How many live, unlaunched rows of ``model`` each ISBN has."""
+    if not isbns:
+        return {}
+    rows = db.session.execute(select(model.isbn, func.count()).where(
+        model.isbn.in_(isbns), model.launched.is_(False)).group_by(model.isbn))
+    return dict(rows.all())
+
+
+def my_open(model, uid: int) -> list[tuple]:
+    """My live, unlaunched gifts or wishes with their books, newest first."""
+    return db.session.execute(
+        select(model, Book).join(Book, Book.isbn == model.isbn)
+        .where(model.uid == uid, model.launched.is_(False))
+        .order_by(model.create_time.desc(), model.id.desc())).all()
+
+
+def waiting_gift_ids(gift_ids: list[int]) -> set[int]:
+    if not gift_ids:
+        return set()
+    return set(db.session.scalars(select(Drift.gift_id).where(
+        Drift.gift_id.in_(gift_ids), Drift.pending == PendingStatus.WAITING)))
+
+
+def open_with_users(model, isbn: str) -> list[tuple]:
+    """Live, unlaunched gifts or wishes of one ISBN with their owners, oldest first."""
+    return db.session.execute(
+        select(model, User).join(User, User.id == model.uid)
+        .where(model.isbn == isbn, model.launched.is_(False))
+        .order_by(model.create_time, model.id)).all()
+
+
+def recent_gifts(limit: int) -> list[tuple]:
+    """The newest live, unlaunched gift of each ISBN, newest first, with its
+    book and giver. Grouping only by ISBN and selecting MAX(id) keeps it valid under
+    MySQL's ONLY_FULL_GROUP_BY."""
+    newest = (select(func.max(Gift.id)).where(Gift.launched.is_(False), Gift.status == 1)
+              .group_by(Gift.isbn))
+    return db.session.execute(
+        select(Gift, Book, User).join(Book, Book.isbn == Gift.isbn).join(User, User.id == Gift.uid)
+        .where(Gift.id.in_(newest)).order_by(Gift.create_time.desc(), Gift.id.desc())
+        .limit(limit)).all()

@@ -1,0 +1,155 @@
+"""The drift (鱼漂) workflow. Every transition is one unit of work built on
+conditional updates (``... WHERE pending = Waiting``) checked by row count, so
+concurrent clicks apply once. Locks are always taken in the same order --
+drift, then gift, then users -- so MySQL units of work cannot deadlock."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from app.libs.enums import PendingStatus
+from app.models.base import db
+from app.models.bean_ledger import BeanReason, change_beans
+from app.models.book import Book
+from app.models.drift import Drift
+from app.models.gift import Gift
+from app.models.user import User
+from app.models.wish import Wish
+from app.services.errors import Conflict, NotFound, Refused
+
+WAITING = PendingStatus.WAITING
+
+
+@dataclass
+class DriftAllowance:
+    """The numbers behind ``can_send_drift``: beans ≥ 1 and, for every two
+    books received, at least one given."""
+    beans: object
+    received: int
+    given: int
+
+    @property
+    def enough_beans(self) -> bool:
+        return self.beans >= 1
+
+    @property
+    def ratio_ok(self) -> bool:
+        return self.received // 2 <= self.given
+
+    @property
+    def allowed(self) -> bool:
+        return self.enough_beans and self.ratio_ok
+
+
+def _successes(column, uid: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Drift).where(
+        column == uid, Drift.pending == PendingStatus.SUCCESS))
+
+
+def drift_allowance(user: User) -> DriftAllowance:
+    db.session.refresh(user, ["beans"])
+    return DriftAllowance(user.beans, _successes(Drift.requester_id, user.id),
+                          _successes(Drift.gifter_id, user.id))
+
+
+def requestable_gift(user: User, gid: int) -> Gift:
+    """A gift the user may ask for: live, not given, not their own."""
+    gift = db.session.get(Gift, gid)
+    if gift is None or gift.launched:
+        raise NotFound(gid)
+    if gift.uid == user.id:
+        raise Refused("这本书是你自己的，不能向自己索要书籍")
+    return gift
+
+
+def request_gift(user: User, gid: int, details: dict) -> Drift:
+    """Ask for gift ``gid`` with mailing ``details``; costs one bean."""
+    with db.auto_commit():
+        gift = requestable_gift(user, gid)
+        locked = db.session.execute(update(Gift).where(
+            Gift.id == gid, Gift.launched.is_(False), Gift.status == 1).values(launched=Gift.launched)
+            .execution_options(synchronize_session=False))
+        if locked.rowcount != 1:
+            raise NotFound(gid)
+        if not drift_allowance(user).ratio_ok:
+            raise Refused("你索要的书太多了，每索要两本书，你需要先赠送出一本书")
+        if db.session.scalar(select(Drift.id).where(
+                Drift.gift_id == gid, Drift.requester_id == user.id, Drift.pending == WAITING)):
+            raise Refused("你已经请求过这本书了，请等待对方处理")
+        book = db.session.scalar(select(Book).where(Book.isbn == gift.isbn))
+        drift = Drift(**details, isbn=gift.isbn, book_title=book.title,
+                      book_author="、".join(book.author or []), book_img=book.image,
+                      requester_id=user.id, requester_nickname=user.nickname,
+                      gifter_id=gift.uid, gifter_nickname=gift.user.nickname, gift_id=gid)
+        db.session.add(drift)
+        db.session.flush()
+        if not change_beans(user.id, -1, BeanReason.REQUEST, drift_id=drift.id):
+            raise Refused("你的鱼豆不足，至少需要 1 个鱼豆才能索要书籍")
+    return drift
+
+
+def _drift_for(user: User, did: int, role: str) -> Drift:
+    drift = db.session.get(Drift, did)
+    party = drift and (drift.gifter_id if role == "gifter" else drift.requester_id)
+    if drift is None or party != user.id:
+        raise NotFound(did)
+    return drift
+
+
+def _move(drift: Drift, to: PendingStatus) -> bool:
+    """Waiting → ``to`` if still waiting; False when someone was first."""
+    result = db.session.execute(update(Drift).where(
+        Drift.id == drift.id, Drift.pending == WAITING).values(pending=int(to))
+        .execution_options(synchronize_session=False))
+    db.session.expire(drift, ["pending"])
+    return result.rowcount == 1
+
+
+def _close(user: User, did: int, role: str, to: PendingStatus, reason: str) -> Drift:
+    with db.auto_commit():
+        drift = _drift_for(user, did, role)
+        if not _move(drift, to):
+            raise Conflict("这个鱼漂已经处理过了，请刷新页面查看最新状态")
+        change_beans(drift.requester_id, 1, reason, drift_id=drift.id)
+    return drift
+
+
+def reject(user: User, did: int) -> Drift:
+    """The gifter declines; the requester gets the bean back."""
+    return _close(user, did, "gifter", PendingStatus.REJECT, BeanReason.REFUND_REJECT)
+
+
+def redraw(user: User, did: int) -> Drift:
+    """The requester withdraws; the bean comes back."""
+    return _close(user, did, "requester", PendingStatus.REDRAW, BeanReason.REFUND_WITHDRAW)
+
+
+def mailed(user: User, did: int) -> Drift:
+    """The gifter has mailed the book: the trade completes, the gift and the
+    requester's wish are fulfilled, and every other waiting request for the
+    same gift is rejected with its refund."""
+    with db.auto_commit():
+        drift = _drift_for(user, did, "gifter")
+        if not _move(drift, PendingStatus.SUCCESS):
+            raise Conflict("这个鱼漂已经处理过了，请刷新页面查看最新状态")
+        given = db.session.execute(update(Gift).where(
+            Gift.id == drift.gift_id, Gift.launched.is_(False), Gift.status == 1)
+            .values(launched=True).execution_options(synchronize_session=False))
+        if given.rowcount != 1:
+            raise Conflict("这本书已经送出或已撤回")
+        change_beans(user.id, 1, BeanReason.MAILED_REWARD, drift_id=drift.id)
+        _count_trade(drift.gifter_id, User.send_counter)
+        _count_trade(drift.requester_id, User.receive_counter)
+        db.session.execute(update(Wish).where(
+            Wish.uid == drift.requester_id, Wish.isbn == drift.isbn, Wish.launched.is_(False),
+            Wish.status == 1).values(launched=True).execution_options(synchronize_session=False))
+        others = db.session.scalars(select(Drift).where(
+            Drift.gift_id == drift.gift_id, Drift.pending == WAITING, Drift.id != drift.id)).all()
+        for other in others:
+            if _move(other, PendingStatus.REJECT):
+                change_beans(other.requester_id, 1, BeanReason.REFUND_REJECT, drift_id=other.id)
+    return drift
+
+
+def _count_trade(uid: int, column) -> None:
+    db.session.execute(update(User).where(User.id == uid).values({column: column + 1})
+                       .execution_options(synchronize_session=False))

@@ -1,0 +1,114 @@
+"""Units of work on the gift and wish lists."""
+from decimal import Decimal
+
+from flask import current_app, url_for
+from limits import parse
+from sqlalchemy import select
+
+from app.extensions import limiter
+from app.libs.email import send_mail
+from app.libs.enums import PendingStatus
+from app.models.base import db, lock_user_row
+from app.models.bean_ledger import BeanReason, change_beans
+from app.models.drift import Drift
+from app.models.gift import Gift
+from app.models.user import User
+from app.models.wish import Wish
+from app.services.errors import NotFound, Refused
+from app.spider import get_book_source
+
+DUPLICATE = "这本书已添加至你的赠送清单或已存在于你的心愿清单，请不要重复添加"
+
+
+def _known_book(isbn: str) -> dict:
+    book = get_book_source().search_by_isbn(isbn).first
+    if book is None:
+        raise NotFound(isbn)
+    return book
+
+
+def _add_to_list(model, user: User, isbn: str):
+    lock_user_row(user.id)
+    if not user.can_save_to_list(isbn):
+        raise Refused(DUPLICATE)
+    row = model(uid=user.id, isbn=isbn)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def add_gift(user: User, isbn: str) -> Gift:
+    """List a gift (+BEANS_UPLOAD_ONE_BOOK beans) and tell the people who wish for it."""
+    book = _known_book(isbn)
+    with db.auto_commit():
+        gift = _add_to_list(Gift, user, isbn)
+        change_beans(user.id, current_app.config["BEANS_UPLOAD_ONE_BOOK"], BeanReason.LIST_GIFT,
+                     gift_id=gift.id)
+    notify_wishers(gift, book)
+    return gift
+
+
+def add_wish(user: User, isbn: str) -> Wish:
+    _known_book(isbn)
+    with db.auto_commit():
+        return _add_to_list(Wish, user, isbn)
+
+
+def redraw_gift(user: User, gid: int) -> None:
+    """Withdraw my own live, unlaunched gift while no drift for it waits, and
+    take back the beans it earned."""
+    with db.auto_commit():
+        lock_user_row(user.id)
+        gift = db.session.get(Gift, gid)
+        if gift is None or gift.uid != user.id or gift.launched:
+            raise NotFound(gid)
+        waiting = db.session.scalar(select(Drift.id).where(
+            Drift.gift_id == gid, Drift.pending == PendingStatus.WAITING).limit(1))
+        if waiting:
+            raise Refused("这个礼物正处于交易状态，请先前往鱼漂完成该交易")
+        gift.delete()
+        back = -Decimal(str(current_app.config["BEANS_UPLOAD_ONE_BOOK"]))
+        if not change_beans(user.id, back, BeanReason.WITHDRAW_GIFT, gift_id=gid):
+            raise Refused("你的鱼豆不足以撤回这本书（撤回会扣回上传时获得的鱼豆）")
+
+
+def redraw_wish(user: User, isbn: str) -> None:
+    with db.auto_commit():
+        wish = db.session.scalar(select(Wish).where(
+            Wish.uid == user.id, Wish.isbn == isbn, Wish.launched.is_(False)))
+        if wish is None:
+            raise NotFound(isbn)
+        wish.delete()
+
+
+def notify_wishers(gift: Gift, book: dict) -> int:
+    """Email everyone who wishes for the gift's book (first wishers first),
+    unless they switched wish alerts off. Returns how many were told."""
+    wishers = db.session.scalars(
+        select(User).join(Wish, Wish.uid == User.id)
+        .where(Wish.isbn == gift.isbn, Wish.launched.is_(False), Wish.uid != gift.uid,
+               User.wish_alerts.is_(True))
+        .order_by(Wish.create_time, Wish.id)).all()
+    for wisher in wishers:
+        send_mail(wisher.email, f"你想要的《{book['title']}》有人赠送了", "wish_available",
+                  wisher=wisher, book=book,
+                  link=url_for("web.book_detail", isbn=gift.isbn, _external=True))
+    return len(wishers)
+
+
+def satisfy_wish(giver: User, wid: int) -> Wish:
+    """Invite a wisher to request my gift of the book they want, at most once
+    a minute for each (wish, giver)."""
+    wish = db.session.get(Wish, wid)
+    if wish is None or wish.launched or wish.uid == giver.id:
+        raise NotFound(wid)
+    gift = db.session.scalar(select(Gift).where(
+        Gift.uid == giver.id, Gift.isbn == wish.isbn, Gift.launched.is_(False)))
+    if gift is None:
+        raise Refused("你还没有上传此书，请点击“赠送此书”把它加入赠送清单")
+    if not limiter.limiter.hit(parse("1/minute"), "satisfy-wish", str(wid), str(giver.id)):
+        raise Refused("你已向他发送过赠送邀请，请不要频繁发送")
+    book = _known_book(wish.isbn)
+    send_mail(wish.user.email, "有人想送你一本书", "satisfy_wish", wisher=wish.user, giver=giver,
+              book=book, link=url_for("web.send_drift", gid=gift.id, _external=True))
+    return wish
