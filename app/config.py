@@ -40,6 +40,7 @@ PREFERRED_URL_SCHEME = "http"
 BOOTSTRAP_SERVE_LOCAL = True
 
 # Accounts
+PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default (scrypt:32768:8:1)
 RESET_TOKEN_MAX_AGE = 30 * 60  # seconds a password-reset link stays valid
 LOGIN_RATE_LIMIT = "10 per minute"  # per client address and per account
 RATELIMIT_STORAGE_URI = "memory://"

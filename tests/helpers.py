@@ -1,4 +1,7 @@
 """Builders for test data."""
+import functools
+import json
+
 from app.models.base import db
 from app.models.book import upsert_books
 
@@ -39,3 +42,95 @@ def isbn13(body12: str) -> str:
     """Complete a 12-digit ISBN body with its check digit."""
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body12))
     return body12 + str((10 - total % 10) % 10)
+
+
+def numbered_books(count: int, title: str = "测试书", body: str = "978711100") -> list[dict]:
+    """``count`` records titled "<title> 01", "<title> 02", … with valid ISBNs
+    ``isbn13(body + "001")`` and so on (``body`` is nine digits)."""
+    return [book_record(isbn13(f"{body}{n:03d}"), f"{title} {n:02d}", author=["编者"])
+            for n in range(1, count + 1)]
+
+
+def write_jsonl(path, lines) -> str:
+    """Write ``lines`` (dicts become JSON, strings are written as they are)
+    to a JSON Lines file; returns its path as a string."""
+    text = "".join((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False))
+                   + "\n" for line in lines)
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def register(client, email, nickname, password="secret123"):
+    """Register (and so log in) a user through the real form; returns the client."""
+    resp = client.post("/register", data={"email": email, "nickname": nickname, "password": password})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    return client
+
+
+DRIFT_FORM = {"recipient_name": "王小明", "mobile": "13800138000",
+              "address": "北京市海淀区中关村大街 27 号 3 单元 501", "message": "谢谢你！"}
+
+
+# -- users, gifts and wishes ------------------------------------------------
+
+@functools.cache
+def _fast_hash() -> str:
+    """A cheap hash of "secret123": builders skip the slow default scrypt."""
+    from werkzeug.security import generate_password_hash
+    return generate_password_hash("secret123", method="pbkdf2:sha256:1000")
+
+
+def make_user(nickname: str, email: str | None = None, beans=0, wish_alerts: bool = True):
+    """A stored user (password "secret123"); ``beans`` are granted through the
+    bean ledger, so the balance always equals the ledger's sum."""
+    from app.models.bean_ledger import change_beans
+    from app.models.user import User
+
+    with db.auto_commit():
+        user = User(nickname=nickname, email=email or f"{nickname}@example.com",
+                    wish_alerts=wish_alerts)
+        user._password = _fast_hash()
+        db.session.add(user)
+        db.session.flush()
+        if beans:
+            change_beans(user.id, beans, "test_grant")
+    return user
+
+
+def _make_row(model, user, isbn: str, launched: bool, deleted: bool, create_time):
+    with db.auto_commit():
+        row = model(uid=user.id, isbn=isbn, launched=launched, status=0 if deleted else 1)
+        if create_time is not None:
+            row.create_time = create_time
+        db.session.add(row)
+    return row
+
+
+def make_gift(user, isbn: str, launched: bool = False, deleted: bool = False, create_time=None):
+    """A gift row stored directly (no beans, no mail)."""
+    from app.models.gift import Gift
+    return _make_row(Gift, user, isbn, launched, deleted, create_time)
+
+
+def make_wish(user, isbn: str, launched: bool = False, deleted: bool = False, create_time=None):
+    """A wish row stored directly."""
+    from app.models.wish import Wish
+    return _make_row(Wish, user, isbn, launched, deleted, create_time)
+
+
+def login_client(app, user):
+    """A new test client of ``app`` logged in as ``user`` (through the session,
+    so it never meets the login rate limit)."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client
+
+
+def minutes_ago(minutes: float):
+    """A naive UTC timestamp ``minutes`` ago, for ordering rows."""
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+    return utcnow() - timedelta(minutes=minutes)

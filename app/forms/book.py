@@ -8,6 +8,16 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class PageField(IntegerField):
+    """An integer field whose conversion error is in Chinese."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("页码须是 1 到 99 之间的整数") from None
+
+
 class SearchForm(FlaskForm):
     class Meta:
         csrf = False
@@ -15,5 +25,5 @@ class SearchForm(FlaskForm):
     q = StringField("搜索", filters=[_strip], validators=[
         DataRequired(message="请输入书名、作者或 ISBN"),
         Length(min=1, max=30, message="关键字长度须在 1 到 30 个字符之间")])
-    page = IntegerField("页码", default=1, validators=[
+    page = PageField("页码", default=1, validators=[
         Optional(), NumberRange(min=1, max=99, message="页码须在 1 到 99 之间")])

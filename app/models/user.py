@@ -52,7 +52,7 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
 
     @password.setter
     def password(self, raw: str) -> None:
-        self._password = generate_password_hash(raw)
+        self._password = generate_password_hash(raw, current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, raw: str) -> bool:
         return bool(self._password) and check_password_hash(self._password, raw)

@@ -26,6 +26,8 @@ def parse_line(line: str) -> dict:
         obj = json.loads(line)
     except ValueError as exc:
         raise RecordError(f"invalid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise RecordError("invalid JSON (nested too deeply)") from None
     return clean_record(obj)
 
 
@@ -59,12 +61,13 @@ def _flush(batch: list[dict], report: ImportReport) -> None:
 
 
 def import_file(path: str, progress=lambda n: None) -> ImportReport:
-    with open(path, encoding="utf-8", errors="replace") as fh:
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
         return import_lines(fh, progress)
 
 
 def load_bundled_catalog_if_empty() -> ImportReport | None:
     """Load the catalog that ships with the app when the book table is empty."""
-    if db.session.scalar(select(func.count()).select_from(Book)):
+    count = select(func.count()).select_from(Book).execution_options(include_deleted=True)
+    if db.session.scalar(count):
         return None
     return import_file(BUNDLED_CATALOG)

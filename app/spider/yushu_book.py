@@ -21,15 +21,18 @@ from app.models.book import Book, upsert_books
 from app.spider import BookPage, BookSourceError
 
 log = logging.getLogger(__name__)
+_NOT_FOUND = object()  # what _get answers for an allowed 404
 
 
 def make_session(retries: int) -> requests.Session:
     """A session that retries idempotent GETs on refused connections and
     5xx answers with a short backoff (read timeouts are not retried, so a slow
-    API costs one read timeout, not several)."""
+    API costs one read timeout, not several). A ``Retry-After`` header is
+    ignored: urllib3 would otherwise sleep as long as it says (up to 6 hours)."""
     retry = Retry(total=retries, connect=retries, read=0, status=retries,
                   backoff_factor=0.1, status_forcelist=(500, 502, 503, 504),
-                  allowed_methods=("GET",), raise_on_status=False)
+                  allowed_methods=("GET",), raise_on_status=False,
+                  respect_retry_after_header=False)
     session = requests.Session()
     adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
     session.mount("http://", adapter)
@@ -66,10 +69,16 @@ class YuShuBook:
         if known:
             return BookPage(1, [known.to_dict()])
         data = self._get(self.isbn_path.format(isbn), allow_404=True)
-        if data is None or data == {}:
+        if data is _NOT_FOUND or data == {}:
             return BookPage()
-        books = self._clean_books([data])
-        return BookPage(len(books), books)
+        if not isinstance(data, dict):
+            raise BookSourceError("ISBN answer is not a book object")
+        try:
+            book = clean_record(data)
+        except RecordError as exc:
+            raise BookSourceError(f"ISBN answer is not a usable book: {exc}") from exc
+        self._store([book])
+        return BookPage(1, [book])
 
     def search_by_keyword(self, keyword: str, page: int = 1) -> BookPage:
         params = {"q": keyword, "count": self.per_page, "start": (page - 1) * self.per_page}
@@ -88,7 +97,7 @@ class YuShuBook:
         try:
             with self.session.get(url, params=params, timeout=self.timeout, stream=True) as resp:
                 if allow_404 and resp.status_code == 404:
-                    return None
+                    return _NOT_FOUND
                 if resp.status_code != 200:
                     raise BookSourceError(f"{url} answered {resp.status_code}")
                 body = self._read_capped(resp)
@@ -96,7 +105,7 @@ class YuShuBook:
             raise BookSourceError(f"{url} failed: {exc.__class__.__name__}") from exc
         try:
             return json.loads(body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
             raise BookSourceError(f"{url} sent invalid JSON") from exc
 
     def _read_capped(self, resp) -> bytes:
