@@ -41,17 +41,28 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def _empty_tables() -> None:
+    """Delete every row (children first): much faster than dropping and
+    re-creating the schema on a server database."""
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
 @pytest.fixture
 def app_factory(tmp_path):
-    """Build an app with extra config; its database is created and dropped."""
+    """Build an app with extra config on an empty database."""
     made = []
 
     def build(**overrides):
         app = create_app(make_config(tmp_path, **overrides))
         app.test_client_class = FreshContextClient
         with app.app_context():
-            db.drop_all()
-            db.create_all()
+            if TEST_DB_URL:
+                db.create_all()
+                _empty_tables()
+            else:
+                db.create_all()
         made.append(app)
         return app
 
@@ -59,7 +70,8 @@ def app_factory(tmp_path):
     for app in made:
         with app.app_context():
             db.session.remove()
-            db.drop_all()
+            if TEST_DB_URL:
+                _empty_tables()
             db.engine.dispose()
 
 
