@@ -6,9 +6,10 @@ import sqlite3
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (every table on the metadata)
-from app.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from app.extensions import bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,6 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "isolation_level": "READ COMMITTED"}
 
+    if app.config["PROXY_FIX"]:
+        # Behind nginx: trust one proxy for the client address and scheme.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -58,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
+    cache.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
 

@@ -6,6 +6,8 @@ HOST = "127.0.0.1"
 PORT = 5000
 DEBUG = False
 
+PROXY_FIX = False  # true behind nginx: trust X-Forwarded-For/-Proto from one proxy
+
 # Database: None means a SQLite file in the instance folder.
 SQLALCHEMY_DATABASE_URI = None
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 280}
@@ -57,3 +59,12 @@ MAIL_DEFAULT_SENDER = "鱼书 <noreply@fisher.local>"
 MAIL_SUBJECT_PREFIX = "[鱼书]"
 MAIL_TIMEOUT = 10
 OUTBOX_DIR = None  # None means instance/outbox
+
+# Caching of book-source answers (Yushu API). SimpleCache is in-process; set
+# CACHE_TYPE = "RedisCache" and CACHE_REDIS_URL to share it between instances.
+CACHE_TYPE = "SimpleCache"
+CACHE_DEFAULT_TIMEOUT = 300
+CACHE_KEY_PREFIX = "fisher:"
+CACHE_REDIS_URL = None
+BOOK_CACHE_TTL = 3600  # seconds an API answer is served without asking again
+BOOK_STALE_TTL = 7 * 24 * 3600  # how long a last good answer is kept for outages

@@ -1,6 +1,7 @@
 """Extension objects, created unbound and initialised in ``create_app``."""
 from flask import current_app
 from flask_bootstrap import Bootstrap5
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,6 +15,7 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
 mail = Mail()
+cache = Cache()
 limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()
 login_manager.login_view = "web.login"
@@ -25,5 +27,5 @@ def login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-__all__ = ["db", "migrate", "csrf", "bootstrap", "mail", "limiter", "login_manager",
+__all__ = ["db", "cache", "migrate", "csrf", "bootstrap", "mail", "limiter", "login_manager",
            "login_rate_limit"]

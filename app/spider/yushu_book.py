@@ -6,6 +6,7 @@
 returns is upserted into the local ``book`` table, so detail pages do not
 fetch it again.
 """
+import hashlib
 import json
 import logging
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from urllib3.util.retry import Retry
 
+from app.extensions import cache
 from app.libs.book_record import RecordError, clean_record
 from app.models.base import db
 from app.models.book import Book, upsert_books
@@ -46,7 +48,8 @@ class YuShuBook:
     search_path = "/v2/book/search"
 
     def __init__(self, base_url: str, session: requests.Session, timeout: tuple[float, float],
-                 max_bytes: int, per_page: int = 15):
+                 max_bytes: int, per_page: int = 15, ttl: int = 3600, stale_ttl: int = 7 * 86400):
+        self.ttl, self.stale_ttl = ttl, stale_ttl
         self.base_url = base_url.rstrip("/")
         self.session = session
         self.timeout = timeout
@@ -61,13 +64,42 @@ class YuShuBook:
             session = app.extensions["yushu_session"] = make_session(cfg["YUSHU_RETRIES"])
         return cls(cfg["YUSHU_API_BASE_URL"], session,
                    (cfg["YUSHU_CONNECT_TIMEOUT"], cfg["YUSHU_READ_TIMEOUT"]),
-                   cfg["YUSHU_MAX_BYTES"], cfg["PER_PAGE"])
+                   cfg["YUSHU_MAX_BYTES"], cfg["PER_PAGE"], cfg["BOOK_CACHE_TTL"],
+                   cfg["BOOK_STALE_TTL"])
 
     # -- public interface (same as LocalCatalog) --------------------------
     def search_by_isbn(self, isbn: str) -> BookPage:
         known = db.session.scalar(select(Book).where(Book.isbn == isbn))
         if known:
             return BookPage(1, [known.to_dict()])
+        return self._cached(f"isbn:{isbn}", lambda: self._fetch_isbn(isbn))
+
+    def search_by_keyword(self, keyword: str, page: int = 1) -> BookPage:
+        return self._cached(f"search:{page}:{keyword}", lambda: self._fetch_keyword(keyword, page))
+
+    # -- internals --------------------------------------------------------
+    def _cached(self, name: str, fetch) -> BookPage:
+        """Answer from the cache while fresh; otherwise ask the API, and when
+        the API fails serve the last good answer if one is kept."""
+        digest = hashlib.sha1(f"{self.base_url}|{name}".encode()).hexdigest()
+        key, stale_key = f"book:{digest}", f"book-stale:{digest}"
+        hit = cache.get(key)
+        if hit is not None:
+            return BookPage(**hit)
+        try:
+            page = fetch()
+        except BookSourceError as exc:
+            stale = cache.get(stale_key)
+            if stale is None:
+                raise
+            log.warning("book API failed (%s); serving the last good answer", exc)
+            return BookPage(**stale)
+        value = {"total": page.total, "books": page.books}
+        cache.set(key, value, timeout=self.ttl)
+        cache.set(stale_key, value, timeout=self.stale_ttl)
+        return page
+
+    def _fetch_isbn(self, isbn: str) -> BookPage:
         data = self._get(self.isbn_path.format(isbn), allow_404=True)
         if data is _NOT_FOUND or data == {}:
             return BookPage()
@@ -80,7 +112,7 @@ class YuShuBook:
         self._store([book])
         return BookPage(1, [book])
 
-    def search_by_keyword(self, keyword: str, page: int = 1) -> BookPage:
+    def _fetch_keyword(self, keyword: str, page: int) -> BookPage:
         params = {"q": keyword, "count": self.per_page, "start": (page - 1) * self.per_page}
         data = self._get(self.search_path, params=params)
         if not isinstance(data, dict) or not isinstance(data.get("books"), list):
@@ -91,7 +123,6 @@ class YuShuBook:
         books = self._clean_books(data["books"])
         return BookPage(max(total, len(books)), books)
 
-    # -- internals --------------------------------------------------------
     def _get(self, path: str, params: dict | None = None, allow_404: bool = False):
         url = self.base_url + path
         try:

@@ -1,7 +1,10 @@
 """Home page."""
-from flask import current_app, render_template
+from flask import current_app, jsonify, render_template
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.forms.book import SearchForm
+from app.models.base import db
 from app.models.trade_queries import recent_gifts
 from app.view_models.trade import recent_gift_items
 from app.web import web
@@ -12,3 +15,15 @@ def index():
     """Search box, introduction and the most recently listed gifts."""
     gifts = recent_gift_items(recent_gifts(current_app.config["RECENT_BOOK_COUNT"]))
     return render_template("web/index.html", form=SearchForm(), recent=gifts)
+
+
+@web.get("/healthz")
+def healthz():
+    """200 when the database answers, 503 otherwise (for load balancers)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        current_app.logger.error("health check failed: %s", exc.__class__.__name__)
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")

@@ -7,6 +7,9 @@ Create Date: 2026-11-25 16:22:08.571725
 from alembic import op
 import sqlalchemy as sa
 
+MYSQL_TABLE = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4",
+               "mysql_collate": "utf8mb4_unicode_ci"}
+
 
 revision = '0001'
 down_revision = None
@@ -34,7 +37,8 @@ def upgrade():
     sa.Column('create_time', sa.DateTime(), nullable=False),
     sa.Column('status', sa.SmallInteger(), server_default='1', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_book')),
-    sa.UniqueConstraint('isbn', name=op.f('uq_book_isbn'))
+    sa.UniqueConstraint('isbn', name=op.f('uq_book_isbn')),
+    **MYSQL_TABLE
     )
     with op.batch_alter_table('book', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_book_create_time'), ['create_time'], unique=False)
@@ -43,7 +47,8 @@ def upgrade():
     sa.Column('gram', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('book_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.ForeignKeyConstraint(['book_id'], ['book.id'], name=op.f('fk_book_gram_book_id_book'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('gram', 'book_id', name=op.f('pk_book_gram'))
+    sa.PrimaryKeyConstraint('gram', 'book_id', name=op.f('pk_book_gram')),
+    **MYSQL_TABLE
     )
     with op.batch_alter_table('book_gram', schema=None) as batch_op:
         batch_op.create_index('ix_book_gram_book_id', ['book_id'], unique=False)
@@ -51,11 +56,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('book_gram', schema=None) as batch_op:
-        batch_op.drop_index('ix_book_gram_book_id')
-
+    # Dropping a table drops its indexes; dropping an index first fails on
+    # MySQL when a foreign key needs it.
     op.drop_table('book_gram')
-    with op.batch_alter_table('book', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_book_create_time'))
-
     op.drop_table('book')

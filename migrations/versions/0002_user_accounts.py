@@ -7,6 +7,9 @@ Create Date: 2026-11-25 16:25:25.479362
 from alembic import op
 import sqlalchemy as sa
 
+MYSQL_TABLE = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4",
+               "mysql_collate": "utf8mb4_unicode_ci"}
+
 
 revision = '0002'
 down_revision = '0001'
@@ -28,7 +31,8 @@ def upgrade():
     sa.Column('status', sa.SmallInteger(), server_default='1', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email')),
-    sa.UniqueConstraint('nickname', name=op.f('uq_user_nickname'))
+    sa.UniqueConstraint('nickname', name=op.f('uq_user_nickname')),
+    **MYSQL_TABLE
     )
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_create_time'), ['create_time'], unique=False)
@@ -36,7 +40,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_user_create_time'))
-
+    # Dropping a table drops its indexes; dropping an index first fails on
+    # MySQL when a foreign key needs it.
     op.drop_table('user')

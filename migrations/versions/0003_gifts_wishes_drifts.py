@@ -7,6 +7,9 @@ Create Date: 2026-11-25 16:30:50.259510
 from alembic import op
 import sqlalchemy as sa
 
+MYSQL_TABLE = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4",
+               "mysql_collate": "utf8mb4_unicode_ci"}
+
 
 revision = '0003'
 down_revision = '0002'
@@ -23,7 +26,8 @@ def upgrade():
     sa.Column('create_time', sa.DateTime(), nullable=False),
     sa.Column('status', sa.SmallInteger(), server_default='1', nullable=False),
     sa.ForeignKeyConstraint(['uid'], ['user.id'], name=op.f('fk_gift_uid_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_gift'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gift')),
+    **MYSQL_TABLE
     )
     with op.batch_alter_table('gift', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_gift_create_time'), ['create_time'], unique=False)
@@ -38,7 +42,8 @@ def upgrade():
     sa.Column('create_time', sa.DateTime(), nullable=False),
     sa.Column('status', sa.SmallInteger(), server_default='1', nullable=False),
     sa.ForeignKeyConstraint(['uid'], ['user.id'], name=op.f('fk_wish_uid_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_wish'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_wish')),
+    **MYSQL_TABLE
     )
     with op.batch_alter_table('wish', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_wish_create_time'), ['create_time'], unique=False)
@@ -66,7 +71,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['gift_id'], ['gift.id'], name=op.f('fk_drift_gift_id_gift')),
     sa.ForeignKeyConstraint(['gifter_id'], ['user.id'], name=op.f('fk_drift_gifter_id_user')),
     sa.ForeignKeyConstraint(['requester_id'], ['user.id'], name=op.f('fk_drift_requester_id_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_drift'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_drift')),
+    **MYSQL_TABLE
     )
     with op.batch_alter_table('drift', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_drift_create_time'), ['create_time'], unique=False)
@@ -86,7 +92,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['drift_id'], ['drift.id'], name=op.f('fk_bean_ledger_drift_id_drift')),
     sa.ForeignKeyConstraint(['gift_id'], ['gift.id'], name=op.f('fk_bean_ledger_gift_id_gift')),
     sa.ForeignKeyConstraint(['uid'], ['user.id'], name=op.f('fk_bean_ledger_uid_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_bean_ledger'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bean_ledger')),
+    **MYSQL_TABLE
     )
     with op.batch_alter_table('bean_ledger', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bean_ledger_create_time'), ['create_time'], unique=False)
@@ -95,27 +102,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('bean_ledger', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_bean_ledger_uid'))
-        batch_op.drop_index(batch_op.f('ix_bean_ledger_create_time'))
-
+    # Dropping a table drops its indexes; dropping an index first fails on
+    # MySQL when a foreign key needs it.
     op.drop_table('bean_ledger')
-    with op.batch_alter_table('drift', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_drift_requester_id'))
-        batch_op.drop_index(batch_op.f('ix_drift_gifter_id'))
-        batch_op.drop_index(batch_op.f('ix_drift_gift_id'))
-        batch_op.drop_index(batch_op.f('ix_drift_create_time'))
-
     op.drop_table('drift')
-    with op.batch_alter_table('wish', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_wish_uid'))
-        batch_op.drop_index('ix_wish_isbn_launched')
-        batch_op.drop_index(batch_op.f('ix_wish_create_time'))
-
     op.drop_table('wish')
-    with op.batch_alter_table('gift', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_gift_uid'))
-        batch_op.drop_index('ix_gift_isbn_launched')
-        batch_op.drop_index(batch_op.f('ix_gift_create_time'))
-
     op.drop_table('gift')
