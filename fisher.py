@@ -2,10 +2,11 @@
 development server (schema migrated and bundled catalog loaded on start)."""
 from app import create_app
 from app.first_start import prepare_database
+from app.security import debug_allowed
 
 app = create_app()
 
 if __name__ == "__main__":
     prepare_database(app)
     app.run(host=app.config["HOST"], port=app.config["PORT"],
-            debug=app.config["DEBUG"], threaded=True)
+            debug=debug_allowed(app), threaded=True)

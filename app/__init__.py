@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (every table on the metadata)
+from app.security import check_secret_key, init_security
 from app.extensions import bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate
 
 
@@ -39,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PROXY_FIX"]:
         # Behind nginx: trust one proxy for the client address and scheme.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    check_secret_key(app)
+    init_security(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

@@ -17,6 +17,7 @@ BOOK_SOURCE = "local"  # "local" (bundled catalog) or "yushu" (HTTP API)
 YUSHU_API_BASE_URL = "http://t.talelin.com"
 YUSHU_CONNECT_TIMEOUT = 3.0
 YUSHU_READ_TIMEOUT = 5.0
+YUSHU_TOTAL_TIMEOUT = 8.0  # wall-clock budget for one answer, however it trickles in
 YUSHU_RETRIES = 2
 YUSHU_MAX_BYTES = 2 * 1024 * 1024
 LOAD_BUNDLED_CATALOG = True

@@ -22,6 +22,7 @@ def make_config(tmp_path, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": TEST_DB_URL or f"sqlite:///{tmp_path / 'test.sqlite'}",
         "WTF_CSRF_ENABLED": False,
         "LOAD_BUNDLED_CATALOG": False,
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
         "YUSHU_RETRIES": 0,
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, cheap enough for tests
         "YUSHU_CONNECT_TIMEOUT": 1.0,

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from app.libs.passwords import is_common
 from app.models.user import User
 
 
@@ -16,10 +17,15 @@ def _email_field():
         Email(message="电子邮件不符合规范")])
 
 
-def _new_password(label: str):
+def _new_password(label: str, *extra):
     return PasswordField(label, validators=[
         DataRequired(message="密码不能为空，请输入你的密码"),
-        Length(6, 32, message="密码长度须在 6 到 32 个字符之间")])
+        Length(6, 32, message="密码长度须在 6 到 32 个字符之间"), *extra])
+
+
+def not_common(_form, field):
+    if is_common(field.data):
+        raise ValidationError("这个密码太常见了，很容易被猜到，请换一个")
 
 
 class EmailForm(FlaskForm):
@@ -32,7 +38,7 @@ class LoginForm(EmailForm):
 
 
 class RegisterForm(EmailForm):
-    password = _new_password("密码")
+    password = _new_password("密码", not_common)
     nickname = StringField("昵称", filters=[_strip], validators=[
         DataRequired(message="昵称不能为空"), Length(2, 10, message="昵称至少需要两个字符，最多10个字符")])
 
@@ -46,13 +52,13 @@ class RegisterForm(EmailForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password1 = _new_password("新密码")
+    password1 = _new_password("新密码", not_common)
     password2 = PasswordField("确认新密码", validators=[
         DataRequired(message="请再次输入新密码"), EqualTo("password1", message="两次输入的密码不相同")])
 
 
 class ChangePasswordForm(FlaskForm):
     old_password = PasswordField("原密码", validators=[DataRequired(message="请输入原密码")])
-    new_password1 = _new_password("新密码")
+    new_password1 = _new_password("新密码", not_common)
     new_password2 = PasswordField("确认新密码", validators=[
         DataRequired(message="请再次输入新密码"), EqualTo("new_password1", message="两次输入的密码不相同")])

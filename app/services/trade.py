@@ -98,14 +98,15 @@ def notify_wishers(gift: Gift, book: dict) -> int:
 
 def satisfy_wish(giver: User, wid: int) -> Wish:
     """Invite a wisher to request my gift of the book they want, at most once
-    a minute for each (wish, giver)."""
+    a minute for each (wish, giver). Without such a gift the wish is not
+    mine to act on: NotFound."""
     wish = db.session.get(Wish, wid)
     if wish is None or wish.launched or wish.uid == giver.id:
         raise NotFound(wid)
     gift = db.session.scalar(select(Gift).where(
         Gift.uid == giver.id, Gift.isbn == wish.isbn, Gift.launched.is_(False)))
-    if gift is None:
-        raise Refused("你还没有上传此书，请点击“赠送此书”把它加入赠送清单")
+    if gift is None:  # only someone who offers the book may invite
+        raise NotFound(wid)
     if not limiter.limiter.hit(parse("1/minute"), "satisfy-wish", str(wid), str(giver.id)):
         raise Refused("你已向他发送过赠送邀请，请不要频繁发送")
     book = _known_book(wish.isbn)

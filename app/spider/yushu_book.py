@@ -9,6 +9,7 @@ fetch it again.
 import hashlib
 import json
 import logging
+import time
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -48,8 +49,9 @@ class YuShuBook:
     search_path = "/v2/book/search"
 
     def __init__(self, base_url: str, session: requests.Session, timeout: tuple[float, float],
-                 max_bytes: int, per_page: int = 15, ttl: int = 3600, stale_ttl: int = 7 * 86400):
-        self.ttl, self.stale_ttl = ttl, stale_ttl
+                 max_bytes: int, per_page: int = 15, ttl: int = 3600, stale_ttl: int = 7 * 86400,
+                 total_timeout: float = 8.0):
+        self.ttl, self.stale_ttl, self.total_timeout = ttl, stale_ttl, total_timeout
         self.base_url = base_url.rstrip("/")
         self.session = session
         self.timeout = timeout
@@ -65,7 +67,7 @@ class YuShuBook:
         return cls(cfg["YUSHU_API_BASE_URL"], session,
                    (cfg["YUSHU_CONNECT_TIMEOUT"], cfg["YUSHU_READ_TIMEOUT"]),
                    cfg["YUSHU_MAX_BYTES"], cfg["PER_PAGE"], cfg["BOOK_CACHE_TTL"],
-                   cfg["BOOK_STALE_TTL"])
+                   cfg["BOOK_STALE_TTL"], cfg["YUSHU_TOTAL_TIMEOUT"])
 
     # -- public interface (same as LocalCatalog) --------------------------
     def search_by_isbn(self, isbn: str) -> BookPage:
@@ -125,13 +127,14 @@ class YuShuBook:
 
     def _get(self, path: str, params: dict | None = None, allow_404: bool = False):
         url = self.base_url + path
+        started = time.monotonic()
         try:
             with self.session.get(url, params=params, timeout=self.timeout, stream=True) as resp:
                 if allow_404 and resp.status_code == 404:
                     return _NOT_FOUND
                 if resp.status_code != 200:
                     raise BookSourceError(f"{url} answered {resp.status_code}")
-                body = self._read_capped(resp)
+                body = self._read_capped(resp, started + self.total_timeout)
         except requests.RequestException as exc:
             raise BookSourceError(f"{url} failed: {exc.__class__.__name__}") from exc
         try:
@@ -139,15 +142,20 @@ class YuShuBook:
         except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
             raise BookSourceError(f"{url} sent invalid JSON") from exc
 
-    def _read_capped(self, resp) -> bytes:
+    def _read_capped(self, resp, deadline: float) -> bytes:
+        """The body, refused when larger than max_bytes or when it trickles in
+        past the deadline (each read1 returns after one socket read, so a
+        server sending a byte now and then cannot hold a worker)."""
         declared = resp.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             raise BookSourceError("answer too large")
         chunks, size = [], 0
-        for chunk in resp.iter_content(64 * 1024):
+        while chunk := resp.raw.read1(64 * 1024, decode_content=True):
             size += len(chunk)
             if size > self.max_bytes:
                 raise BookSourceError("answer too large")
+            if time.monotonic() > deadline:
+                raise BookSourceError("answer too slow")
             chunks.append(chunk)
         return b"".join(chunks)
 

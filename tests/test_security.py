@@ -1,0 +1,160 @@
+"""Security audit as tests: CSRF on every state change, GET routes that never
+write, object-level authorisation, headers, cookies, secrets, the debugger."""
+import re
+
+import pytest
+from sqlalchemy import select, text
+
+from app import create_app
+from app.models.base import db
+from app.models.drift import Drift
+from app.models.gift import Gift
+from app.models.wish import Wish
+from app.security import debug_allowed
+from tests.helpers import DRIFT_FORM, add_books, register
+
+SANTI, HUOZHE, BAINIAN, PYTHON = "9787536692930", "9787506365437", "9787544253994", "9787115428028"
+SKIP_ENDPOINTS = {"static", "bootstrap.static"}
+
+
+def snapshot() -> dict:
+    """Every row of every table, for before/after comparisons."""
+    db.session.expire_all()
+    return {t.name: db.session.execute(text(f"SELECT * FROM {t.name} ORDER BY 1")).all()
+            for t in db.metadata.sorted_tables}
+
+
+def filled_url(rule, values: dict) -> str:
+    """The rule's path with each <argument> replaced from ``values``."""
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+
+
+@pytest.fixture
+def trade(app):
+    """alice gives 三体 (requested by bob, waiting); bob wishes for 活着; carol has nothing."""
+    add_books()
+    alice = register(app.test_client(), "alice@example.com", "爱丽丝")
+    bob = register(app.test_client(), "bob@example.com", "鲍勃")
+    carol = register(app.test_client(), "carol@example.com", "卡罗尔")
+    alice.post(f"/gifts/book/{SANTI}")
+    alice.post(f"/gifts/book/{HUOZHE}")
+    bob.post(f"/gifts/book/{BAINIAN}")
+    bob.post(f"/gifts/book/{PYTHON}")
+    bob.post(f"/wish/book/{HUOZHE}")
+    gid = db.session.scalar(select(Gift.id).where(Gift.isbn == SANTI))
+    assert bob.post(f"/drift/{gid}", data=DRIFT_FORM).status_code == 302
+    ids = {"gid": gid, "did": db.session.scalar(select(Drift.id)),
+           "wid": db.session.scalar(select(Wish.id)), "isbn": SANTI, "token": "not-a-token"}
+    return {"alice": alice, "bob": bob, "carol": carol, "ids": ids}
+
+
+def test_every_post_route_refuses_a_missing_csrf_token(app_factory):
+    """With CSRF on, every non-GET route answers 400 to a logged-in POST without a token."""
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        add_books()
+        client = app.test_client()
+        page = client.get("/register").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        client.post("/register", data={"email": "a@example.com", "nickname": "甲甲", "password": "secret123",
+                                       "csrf_token": token})
+        values = {"gid": 1, "did": 1, "wid": 1, "isbn": SANTI, "token": "x"}
+        rules = [r for r in app.url_map.iter_rules()
+                 if r.endpoint not in SKIP_ENDPOINTS and r.methods - {"GET", "HEAD", "OPTIONS"}]
+        assert len(rules) >= 14
+        before = snapshot()
+        for rule in rules:
+            resp = client.post(filled_url(rule, values), data={"email": "a@example.com"})
+            assert resp.status_code == 400, rule.rule
+        assert snapshot() == before
+
+
+def test_no_get_route_changes_the_database(app, trade):
+    """Calling every GET route as a logged-in user leaves every table as it was."""
+    rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods and r.endpoint not in SKIP_ENDPOINTS]
+    assert len(rules) >= 15
+    before = snapshot()
+    for who in ("alice", "bob"):
+        for rule in rules:
+            resp = trade[who].get(filled_url(rule, trade["ids"]))
+            assert resp.status_code < 500, rule.rule
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("who, method, path", [
+    ("carol", "post", "/gifts/{gid}/redraw"),
+    ("bob", "post", "/gifts/{gid}/redraw"),
+    ("carol", "post", "/drift/{did}/mailed"),
+    ("carol", "post", "/drift/{did}/reject"),
+    ("carol", "post", "/drift/{did}/redraw"),
+    ("bob", "post", "/drift/{did}/mailed"),
+    ("bob", "post", "/drift/{did}/reject"),
+    ("alice", "post", "/drift/{did}/redraw"),
+    ("carol", "post", "/satisfy/wish/{wid}"),
+    ("carol", "post", "/wish/book/{isbn}/redraw"),
+])
+def test_other_users_objects_are_404(trade, who, method, path):
+    """A user who does not own the gift, drift or wish gets 404 and nothing changes."""
+    before = snapshot()
+    resp = getattr(trade[who], method)(path.format(**trade["ids"]))
+    assert resp.status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("path", ["/", "/book/search?q=三体", "/nope", "/healthz", "/login",
+                                  "/cover/9787536692930.svg?title=x", "/static/css/fisher.css"])
+def test_security_headers_on_every_response(client, books, path):
+    """CSP limited to the site, nosniff, frame denial and a referrer policy on every answer."""
+    resp = client.get(path)
+    csp = resp.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "script-src" not in csp or "'unsafe-inline'" not in csp
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert resp.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookie_flags(client, auth):
+    """The session cookie is HttpOnly and SameSite=Lax, and not Secure over plain http."""
+    resp = auth.register()
+    cookie = next(h for h in resp.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_cookies_secure_when_https(tmp_path, monkeypatch):
+    """FISHER_PREFERRED_URL_SCHEME=https makes session and remember cookies Secure."""
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "inst"))
+    monkeypatch.setenv("FISHER_PREFERRED_URL_SCHEME", "https")
+    monkeypatch.setenv("FISHER_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/x.sqlite")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+
+
+@pytest.mark.parametrize("key", [None, "", "dev", "changeme", "short"])
+def test_refuses_to_start_with_placeholder_secret(tmp_path, key):
+    """Outside debug and testing, a missing, placeholder or short SECRET_KEY stops start-up."""
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+
+
+def test_starts_with_a_real_secret(tmp_path):
+    """A long random key is accepted in production mode."""
+    app = create_app({"SECRET_KEY": "9f1c" * 16, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+    assert not app.debug and not app.testing
+
+
+@pytest.mark.parametrize("debug, host, allowed", [
+    (False, "127.0.0.1", False), (True, "127.0.0.1", True), (True, "localhost", True),
+    (True, "::1", True), (True, "0.0.0.0", False), (True, "192.0.2.10", False)])
+def test_debugger_only_when_asked_and_on_loopback(debug, host, allowed):
+    """The debugger is off unless DEBUG is set, and never on a non-loopback address."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DEBUG": debug, "HOST": host,
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert debug_allowed(app) is allowed
+
+
+@pytest.mark.parametrize("password", ["123456", "password", "Qwerty123", "iloveyou", "5201314"])
+def test_common_passwords_refused_at_registration(client, auth, password):
+    """A password from the common-password list is refused with a message."""
+    resp = auth.register(password=password)
+    assert resp.status_code == 200 and "这个密码太常见了" in resp.get_data(as_text=True)
