@@ -37,7 +37,8 @@ def alice(app, books):
 
 
 @pytest.fixture
-def bob(app):
+def bob(app, books):
+    """鲍勃; the sample books are in the catalog."""
     return make_user("鲍勃", "bob@example.com")
 
 
@@ -62,7 +63,7 @@ def snapshot() -> dict:
         "gifts": rows(Gift, Gift.id, Gift.uid, Gift.isbn, Gift.launched, Gift.status),
         "wishes": rows(Wish, Wish.id, Wish.uid, Wish.isbn, Wish.launched, Wish.status),
         "ledger": rows(BeanLedger, BeanLedger.id, BeanLedger.uid, BeanLedger.delta),
-        "beans": rows(User, User.id, User.beans),
+        "users": rows(User, User.id, User.beans, User.wish_alerts),
     }
 
 

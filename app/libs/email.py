@@ -27,19 +27,28 @@ def outbox_dir(app) -> str:
 
 def send_mail(to: str, subject: str, template: str, **ctx) -> threading.Thread | None:
     """Render and send one message; returns the sending thread, if any."""
+    return send_batch([(to, subject, template, ctx)])
+
+
+def send_batch(messages) -> threading.Thread | None:
+    """Render ``(to, subject, template, ctx)`` messages now and send them in
+    this order from one background thread (or write them to the outbox)."""
     app = current_app._get_current_object()
-    msg = Message(f"{app.config['MAIL_SUBJECT_PREFIX']} {subject}", recipients=[to],
-                  sender=app.config["MAIL_DEFAULT_SENDER"],
-                  body=render_template(f"email/{template}.txt", **ctx),
-                  html=render_template(f"email/{template}.html", **ctx))
-    data = msg.as_bytes()
+    rendered = []
+    for to, subject, template, ctx in messages:
+        msg = Message(f"{app.config['MAIL_SUBJECT_PREFIX']} {subject}", recipients=[to],
+                      sender=app.config["MAIL_DEFAULT_SENDER"],
+                      body=render_template(f"email/{template}.txt", **ctx),
+                      html=render_template(f"email/{template}.html", **ctx))
+        rendered.append((msg, msg.as_bytes()))
     if not app.config.get("MAIL_SERVER"):
-        write_eml(data, outbox_dir(app))
-        app.logger.warning("mail to %s kept in the outbox: %s %s", to, msg.subject,
-                           " ".join(LINK.findall(msg.body)))
+        for msg, data in rendered:
+            write_eml(data, outbox_dir(app))
+            app.logger.warning("mail to %s kept in the outbox: %s %s", msg.recipients[0], msg.subject,
+                               " ".join(LINK.findall(msg.body)))
         return None
-    thread = threading.Thread(target=_deliver, args=(app, msg.sender, msg.send_to, data),
-                              daemon=True)
+    jobs = [(msg.sender, list(msg.send_to), data) for msg, data in rendered]
+    thread = threading.Thread(target=_deliver_all, args=(app, jobs), daemon=True)
     thread.start()
     return thread
 
@@ -51,6 +60,11 @@ def write_eml(data: bytes, folder: str) -> str:
     with open(path, "wb") as fh:
         fh.write(data)
     return path
+
+
+def _deliver_all(app, jobs) -> None:
+    for sender, recipients, data in jobs:
+        _deliver(app, sender, recipients, data)
 
 
 def _deliver(app, sender: str, recipients, data: bytes) -> None:

@@ -6,7 +6,7 @@ from limits import parse
 from sqlalchemy import select
 
 from app.extensions import limiter
-from app.libs.email import send_mail
+from app.libs.email import send_batch, send_mail
 from app.libs.enums import PendingStatus
 from app.models.base import db, lock_user_row
 from app.models.bean_ledger import BeanReason, change_beans
@@ -89,10 +89,9 @@ def notify_wishers(gift: Gift, book: dict) -> int:
         .where(Wish.isbn == gift.isbn, Wish.launched.is_(False), Wish.uid != gift.uid,
                User.wish_alerts.is_(True))
         .order_by(Wish.create_time, Wish.id)).all()
-    for wisher in wishers:
-        send_mail(wisher.email, f"你想要的《{book['title']}》有人赠送了", "wish_available",
-                  wisher=wisher, book=book,
-                  link=url_for("web.book_detail", isbn=gift.isbn, _external=True))
+    link = url_for("web.book_detail", isbn=gift.isbn, _external=True)
+    send_batch([(wisher.email, f"你想要的《{book['title']}》有人赠送了", "wish_available",
+                 {"wisher": wisher, "book": book, "link": link}) for wisher in wishers])
     return len(wishers)
 
 

@@ -1,0 +1,314 @@
+"""The gift list: listing and withdrawing gifts, the bean accounting, the
+"my gifts" page and the wish-alert emails sent when a gift is listed."""
+import queue
+import re
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+
+from app.models.bean_ledger import BeanLedger, BeanReason
+from app.models.drift import Drift
+from app.models.gift import Gift
+from tests.helpers import add_books, login_client, make_gift, make_user, make_wish, minutes_ago
+from tests.trade_fixtures import (  # noqa: F401  (fixtures)
+    BAINIAN, DUPLICATE, HUOZHE, INVALID, SANTI, SANTI2, UNKNOWN,
+    alice, app, as_alice, as_bob, beans_of, bob, live, snapshot, text_of)
+
+HALF = Decimal("0.5")
+DRIFT_FORM = {"recipient_name": "鲍勃", "mobile": "13800138000",
+              "address": "北京市海淀区中关村大街一号", "message": "谢谢"}
+
+
+def list_gift(client, isbn):
+    return client.post(f"/gifts/book/{isbn}", follow_redirects=True)
+
+
+# -- POST /gifts/book/<isbn> ---------------------------------------------------
+
+def test_save_gift_requires_login(client, books):
+    """An anonymous visitor is sent to the login page and nothing is stored."""
+    resp = client.post(f"/gifts/book/{SANTI}")
+    assert resp.status_code == 302 and urlsplit(resp.headers["Location"]).path == "/login"
+    assert live(Gift) == []
+
+
+def test_save_gift_lists_it_and_earns_half_a_bean(as_alice, alice):
+    """Listing a gift stores a live, unlaunched row and adds 0.5 beans with a ledger row."""
+    resp = as_alice.post(f"/gifts/book/{SANTI}")
+    assert resp.status_code == 302 and resp.headers["Location"] == f"/book/{SANTI}/detail"
+    [gift] = live(Gift, uid=alice.id)
+    assert gift.isbn == SANTI and gift.launched is False
+    assert beans_of(alice) == (HALF, HALF)
+    [entry] = live(BeanLedger, uid=alice.id)
+    assert (entry.delta, entry.reason, entry.gift_id) == (HALF, BeanReason.LIST_GIFT, gift.id)
+    assert "已添加至赠送清单，获得 0.5 个鱼豆" in text_of(as_alice.get(resp.headers["Location"]))
+
+
+@pytest.mark.parametrize("isbn", [INVALID, "not-an-isbn", "978753669293"])
+def test_save_gift_refuses_invalid_isbn(as_alice, alice, isbn):
+    """An invalid ISBN is a 404 and stores nothing."""
+    before = snapshot()
+    assert as_alice.post(f"/gifts/book/{isbn}").status_code == 404
+    assert snapshot() == before
+
+
+def test_save_gift_refuses_book_unknown_to_source(as_alice, alice):
+    """A valid ISBN the book source does not know is a 404 and stores nothing."""
+    before = snapshot()
+    assert as_alice.post(f"/gifts/book/{UNKNOWN}").status_code == 404
+    assert snapshot() == before
+
+
+def test_save_gift_twice_is_refused(as_alice, alice):
+    """A second gift of the same book is refused with a flash; one row, 0.5 beans."""
+    list_gift(as_alice, SANTI)
+    before = snapshot()
+    resp = list_gift(as_alice, SANTI)
+    assert resp.status_code == 200 and DUPLICATE in text_of(resp)
+    assert snapshot() == before
+    assert beans_of(alice) == (HALF, HALF)
+
+
+def test_save_gift_of_a_wished_book_is_refused(as_alice, alice):
+    """A book already in my wish list cannot be listed as a gift."""
+    as_alice.post(f"/wish/book/{SANTI}")
+    before = snapshot()
+    resp = list_gift(as_alice, SANTI)
+    assert DUPLICATE in text_of(resp)
+    assert snapshot() == before and live(Gift) == []
+
+
+def test_withdrawn_or_given_gift_does_not_block_a_new_one(as_alice, alice):
+    """A withdrawn gift or one already given away does not count as a duplicate."""
+    list_gift(as_alice, SANTI)
+    as_alice.post(f"/gifts/{live(Gift)[0].id}/redraw")
+    make_gift(alice, HUOZHE, launched=True)
+    assert DUPLICATE not in text_of(list_gift(as_alice, SANTI))
+    assert DUPLICATE not in text_of(list_gift(as_alice, HUOZHE))
+    assert [(g.isbn, g.launched) for g in live(Gift)] == [(HUOZHE, True), (SANTI, False),
+                                                          (HUOZHE, False)]
+
+
+def test_same_book_listed_by_two_users(as_alice, as_bob, alice, bob):
+    """Another user's gift of the same book does not block mine."""
+    list_gift(as_bob, SANTI)
+    assert DUPLICATE not in text_of(list_gift(as_alice, SANTI))
+    assert sorted(g.uid for g in live(Gift, isbn=SANTI)) == sorted([alice.id, bob.id])
+
+
+@pytest.mark.parametrize("path", [f"/gifts/book/{SANTI}", "/gifts/1/redraw"])
+def test_gift_changes_refuse_get(as_alice, alice, path):
+    """The gift routes that change data answer GET with 405."""
+    make_gift(alice, SANTI)
+    before = snapshot()
+    assert as_alice.get(path).status_code == 405
+    assert snapshot() == before
+
+
+# -- POST /gifts/<gid>/redraw -------------------------------------------------
+
+def test_redraw_gift_soft_deletes_and_takes_back_beans(as_alice, alice):
+    """Withdrawing my gift soft-deletes it and takes back the 0.5 beans, in the ledger too."""
+    list_gift(as_alice, SANTI)
+    gid = live(Gift)[0].id
+    resp = as_alice.post(f"/gifts/{gid}/redraw", follow_redirects=True)
+    assert "已从赠送清单撤回" in text_of(resp)
+    assert live(Gift) == []
+    assert [g.status for g in snapshot()["gifts"]] == [0]
+    assert beans_of(alice) == (0, 0)
+    assert [(e.delta, e.reason) for e in live(BeanLedger, uid=alice.id)] == [
+        (HALF, BeanReason.LIST_GIFT), (-HALF, BeanReason.WITHDRAW_GIFT)]
+
+
+def test_redraw_someone_elses_gift_is_404(as_alice, as_bob, alice, bob):
+    """Another user's gift id is a 404 and changes nothing."""
+    list_gift(as_bob, SANTI)
+    before = snapshot()
+    assert as_alice.post(f"/gifts/{live(Gift)[0].id}/redraw").status_code == 404
+    assert snapshot() == before
+
+
+def test_redraw_unknown_gift_is_404(as_alice, alice):
+    """A gift id that does not exist is a 404."""
+    list_gift(as_alice, SANTI)
+    before = snapshot()
+    assert as_alice.post("/gifts/999/redraw").status_code == 404
+    assert snapshot() == before
+
+
+def test_redraw_twice_takes_beans_back_once(as_alice, alice):
+    """A gift already withdrawn is a 404; the beans are taken back only once."""
+    list_gift(as_alice, SANTI)
+    list_gift(as_alice, HUOZHE)
+    gid = live(Gift, isbn=SANTI)[0].id
+    as_alice.post(f"/gifts/{gid}/redraw")
+    before = snapshot()
+    assert as_alice.post(f"/gifts/{gid}/redraw").status_code == 404
+    assert snapshot() == before and beans_of(alice) == (HALF, HALF)
+
+
+def test_redraw_given_gift_is_404(as_alice, alice):
+    """A gift already given away cannot be withdrawn."""
+    gift = make_gift(alice, SANTI, launched=True)
+    before = snapshot()
+    assert as_alice.post(f"/gifts/{gift.id}/redraw").status_code == 404
+    assert snapshot() == before
+
+
+def test_redraw_requires_login(client, alice):
+    """An anonymous withdraw is sent to login and changes nothing."""
+    gift = make_gift(alice, SANTI)
+    before = snapshot()
+    resp = client.post(f"/gifts/{gift.id}/redraw")
+    assert resp.status_code == 302 and urlsplit(resp.headers["Location"]).path == "/login"
+    assert snapshot() == before
+
+
+def test_redraw_refused_while_a_drift_waits(app, as_alice, alice):
+    """While someone's request for the gift waits, it cannot be withdrawn; afterwards it can."""
+    carol = make_user("卡罗尔", beans=1)
+    as_carol = login_client(app, carol)
+    list_gift(as_alice, SANTI)
+    gid = live(Gift)[0].id
+    resp = as_carol.post(f"/drift/{gid}", data=DRIFT_FORM)
+    assert resp.status_code == 302 and resp.headers["Location"] == "/pending"
+    [drift] = live(Drift, gift_id=gid)
+    before = snapshot()
+    resp = as_alice.post(f"/gifts/{gid}/redraw", follow_redirects=True)
+    assert "这个礼物正处于交易状态，请先前往鱼漂完成该交易" in text_of(resp)
+    assert snapshot() == before and beans_of(alice) == (HALF, HALF)
+    assert "有待处理的鱼漂" in text_of(as_alice.get("/my/gifts"))
+    as_carol.post(f"/drift/{drift.id}/redraw")
+    as_alice.post(f"/gifts/{gid}/redraw")
+    assert live(Gift) == [] and beans_of(alice) == (0, 0)
+
+
+def test_redraw_refused_when_beans_too_few(app, as_alice, as_bob, alice):
+    """With fewer than 0.5 beans the gift stays listed and beans never go negative."""
+    list_gift(as_alice, SANTI)
+    list_gift(as_alice, HUOZHE)
+    list_gift(as_bob, BAINIAN)
+    resp = as_alice.post(f"/drift/{live(Gift, isbn=BAINIAN)[0].id}", data=DRIFT_FORM)
+    assert resp.status_code == 302
+    assert beans_of(alice) == (0, 0)
+    gid = live(Gift, isbn=SANTI)[0].id
+    before = snapshot()
+    resp = as_alice.post(f"/gifts/{gid}/redraw", follow_redirects=True)
+    assert "你的鱼豆不足以撤回这本书" in text_of(resp)
+    assert snapshot() == before
+    assert [g.isbn for g in live(Gift, uid=alice.id)] == [SANTI, HUOZHE]
+    assert beans_of(alice) == (0, 0)
+
+
+# -- GET /my/gifts ---------------------------------------------------------------
+
+def test_my_gifts_lists_live_unlaunched_gifts_newest_first(as_alice, alice, bob):
+    """My live, unlaunched gifts, newest first, with book details and how many want each."""
+    carol, dave = make_user("卡罗尔"), make_user("戴夫")
+    make_gift(alice, SANTI, create_time=minutes_ago(30))
+    make_gift(alice, HUOZHE, create_time=minutes_ago(10))
+    make_gift(alice, BAINIAN, deleted=True)
+    make_gift(alice, SANTI2, launched=True)
+    make_gift(bob, "9787020002207")
+    make_wish(bob, SANTI)
+    make_wish(carol, SANTI)
+    make_wish(dave, SANTI, deleted=True)
+    make_wish(dave, HUOZHE, launched=True)
+    before = snapshot()
+    resp = as_alice.get("/my/gifts")
+    text = text_of(resp)
+    assert resp.status_code == 200 and "2 本" in text
+    assert text.index(">活着</a>") < text.index(">三体</a>")
+    assert "刘慈欣 / 重庆出版社 / 23.00" in text and "余华 / 作家出版社 / 20.00元" in text
+    assert "2 人想要" in text and "暂时没有人想要" in text
+    for absent in ("三体Ⅱ", "百年孤独", "红楼梦"):
+        assert absent not in text
+    assert snapshot() == before
+
+
+def test_my_gifts_empty_state(as_alice, alice, bob):
+    """With no gifts (others' and deleted ones don't count) the page invites a search."""
+    make_gift(alice, SANTI, deleted=True)
+    make_gift(bob, HUOZHE)
+    text = text_of(as_alice.get("/my/gifts"))
+    assert "还没有赠送的书" in text and "三体" not in text and "活着" not in text
+
+
+def test_my_gifts_requires_login(client):
+    """An anonymous visitor is sent to login."""
+    resp = client.get("/my/gifts")
+    assert resp.status_code == 302 and urlsplit(resp.headers["Location"]).path == "/login"
+
+
+# -- wish alerts ---------------------------------------------------------------
+
+def _alert_scene(mail_app):
+    """爱丽丝 is about to list 三体; 鲍勃 wished for it first, then 卡罗尔;
+    戴夫 wished earliest but switched alerts off; 伊芙 wants another book."""
+    add_books()
+    giver = make_user("爱丽丝", "alice@example.com")
+    first, second = make_user("鲍勃", "bob@example.com"), make_user("卡罗尔", "carol@example.com")
+    quiet, other = make_user("戴夫", "dave@example.com"), make_user("伊芙", "eve@example.com")
+    make_wish(second, SANTI, create_time=minutes_ago(5))
+    make_wish(first, SANTI, create_time=minutes_ago(9))
+    make_wish(quiet, SANTI, create_time=minutes_ago(10))
+    make_wish(other, HUOZHE)
+    resp = login_client(mail_app, quiet).post("/personal/wish-alerts", follow_redirects=True)
+    assert "已关闭心愿提醒邮件" in text_of(resp)
+    return login_client(mail_app, giver)
+
+
+def test_listing_a_gift_alerts_each_wisher_once(mail_app):
+    """Each wisher with alerts on gets one email linking to the book page; the
+    giver, other books' wishers and those who switched alerts off get none."""
+    as_giver = _alert_scene(mail_app)
+    as_giver.post(f"/gifts/book/{SANTI}")
+    sink = mail_app.smtp_sink
+    received = [sink.next(), sink.next()]
+    assert sorted(m["To"] for m in received) == ["bob@example.com", "carol@example.com"]
+    for message in received:
+        assert message["Subject"] == "[鱼书] 你想要的《三体》有人赠送了"
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        assert f"/book/{SANTI}/detail" in body
+    with pytest.raises(queue.Empty):
+        sink.next(timeout=0.5)
+
+
+def test_wish_alerts_arrive_first_wishers_first(mail_app, monkeypatch):
+    """The first wisher's alert is delivered before the second's, even when
+    the SMTP exchange for the first one is slow."""
+    import time
+
+    from app.libs import email
+
+    real_send = email.smtp_send
+
+    def slow_for_bob(cfg, sender, recipients, data):
+        if "bob@example.com" in recipients:
+            time.sleep(0.5)
+        real_send(cfg, sender, recipients, data)
+
+    monkeypatch.setattr(email, "smtp_send", slow_for_bob)
+    _alert_scene(mail_app).post(f"/gifts/book/{SANTI}")
+    sink = mail_app.smtp_sink
+    assert [sink.next()["To"], sink.next()["To"]] == ["bob@example.com", "carol@example.com"]
+
+
+def test_gift_changes_need_the_csrf_token(app_factory):
+    """With CSRF on, gift changes without the token are refused; the page's token works."""
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        add_books()
+        alice = make_user("爱丽丝")
+        gift = make_gift(alice, HUOZHE)
+        client = login_client(app, alice)
+        before = snapshot()
+        assert client.post(f"/gifts/book/{SANTI}").status_code == 400
+        assert client.post(f"/gifts/{gift.id}/redraw").status_code == 400
+        assert snapshot() == before
+        page = text_of(client.get(f"/book/{SANTI}/detail"))
+        token = re.search(rf'action="/gifts/book/{SANTI}".*?name="csrf_token" value="([^"]+)"',
+                          page, re.S).group(1)
+        assert client.post(f"/gifts/book/{SANTI}", data={"csrf_token": token}).status_code == 302
+        assert [g.isbn for g in live(Gift)] == [HUOZHE, SANTI]
