@@ -4,8 +4,10 @@ concurrent clicks apply once. Locks are always taken in the same order --
 drift, then gift, then users -- so MySQL units of work cannot deadlock."""
 from dataclasses import dataclass
 
+from flask import url_for
 from sqlalchemy import func, select, update
 
+from app.libs.email import send_mail
 from app.libs.enums import PendingStatus
 from app.models.base import db
 from app.models.bean_ledger import BeanReason, change_beans
@@ -62,7 +64,8 @@ def requestable_gift(user: User, gid: int) -> Gift:
 
 
 def request_gift(user: User, gid: int, details: dict) -> Drift:
-    """Ask for gift ``gid`` with mailing ``details``; costs one bean."""
+    """Ask for gift ``gid`` with mailing ``details``; costs one bean. The
+    gifter is told by email once the request is committed."""
     with db.auto_commit():
         gift = requestable_gift(user, gid)
         locked = db.session.execute(update(Gift).where(
@@ -84,6 +87,9 @@ def request_gift(user: User, gid: int, details: dict) -> Drift:
         db.session.flush()
         if not change_beans(user.id, -1, BeanReason.REQUEST, drift_id=drift.id):
             raise Refused("你的鱼豆不足，至少需要 1 个鱼豆才能索要书籍")
+    gifter = gift.user
+    send_mail(gifter.email, "有人想要一本书", "get_gift", gifter=gifter, drift=drift,
+              link=url_for("web.pending", _external=True))
     return drift
 
 

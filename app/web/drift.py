@@ -4,11 +4,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from app.forms.drift import DriftForm
-from app.libs.email import send_mail
 from app.models.base import db
 from app.models.drift import Drift
 from app.models.gift import Gift
-from app.models.user import User
 from app.services import drift as drifts
 from app.services.errors import Conflict, NotFound, Refused
 from app.view_models.drift import DriftViewModel
@@ -32,18 +30,11 @@ def send_drift(gid):
         return render_template("drift/not_enough_beans.html", allowance=allowance), 403
     form = DriftForm()
     if form.validate_on_submit():
-        if run_action(_request_and_notify, gift.id, form.details()):
+        if run_action(drifts.request_gift, current_user, gift.id, form.details(),
+                      success="请求已发出，等待对方邮寄。已扣除 1 个鱼豆"):
             return redirect(url_for("web.pending"))
     return render_template("drift/drift.html", form=form, gift=gift, gifter=gift.user,
                            allowance=allowance)
-
-
-def _request_and_notify(gid: int, details: dict) -> None:
-    drift = drifts.request_gift(current_user, gid, details)
-    gifter = db.session.get(User, drift.gifter_id)
-    send_mail(gifter.email, "有人想要一本书", "get_gift", gifter=gifter, drift=drift,
-              link=url_for("web.pending", _external=True))
-    flash("请求已发出，等待对方邮寄。已扣除 1 个鱼豆", "success")
 
 
 @web.get("/pending")
