@@ -56,6 +56,27 @@ def test_hidden_from_paginate(deleted):
     assert page.total == 5 and all(b.id != deleted for b in page.items)
 
 
+def test_hidden_from_relationships(app):
+    """A relationship load does not return deleted rows."""
+    from app.models.gift import Gift
+    from app.models.user import User
+    add_books()
+    with db.auto_commit():
+        user = User(nickname="张三", email="z@example.com")
+        user.password = "secret123"
+        db.session.add(user)
+        db.session.flush()
+        db.session.add_all([Gift(uid=user.id, isbn=ISBN), Gift(uid=user.id, isbn="9787506365437")])
+    gift = db.session.scalar(select(Gift).where(Gift.isbn == ISBN))
+    with db.auto_commit():
+        gift.delete()
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert [g.isbn for g in user.gifts] == ["9787506365437"]
+    assert gift.book.title == "三体"  # the viewonly book relationship still resolves
+
+
+
 def test_auto_commit_rolls_back_and_reraises(books):
     """An error inside auto_commit rolls everything back and propagates."""
     with pytest.raises(RuntimeError):

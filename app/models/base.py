@@ -91,7 +91,10 @@ db = SQLAlchemy(model_class=Base, query_class=Query,
 
 @event.listens_for(Session, "do_orm_execute")
 def _hide_deleted(state):
-    if (state.is_select and not state.is_column_load and not state.is_relationship_load
+    # Column loads (refreshing one known object) are left alone, so a row
+    # deleted in this session can still be read; every other select, lazy
+    # relationship loads included, gets the criteria.
+    if (state.is_select and not state.is_column_load
             and not state.execution_options.get("include_deleted", False)):
         state.statement = state.statement.options(with_loader_criteria(
             SoftDeleteMixin, lambda cls: cls.status == 1, include_aliases=True))
