@@ -1,0 +1,1 @@
+"""End-to-end journeys in a real browser (Chromium through Playwright)."""

@@ -1,0 +1,143 @@
+"""Journeys 2 and 4: A lists a gift; B registers, earns beans, wishes for
+another book and requests A's gift with an address; A mails it; both see the
+right status and beans. Run at desktop size and again at phone size, each
+with its own people and books; both runs save the reviewers' screenshots."""
+import re
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.site import DESKTOP, PHONE, Person, Size
+from tests.helpers import numbered_books
+
+PASSWORD = "fish-and-books-42"
+ADDRESS = {"收件人姓名": "王小明", "邮寄地址": "北京市海淀区中关村大街 27 号 3 单元 501",
+           "留言": "谢谢你，我会好好读的！"}
+GENERATED = [(b["isbn"], b["title"]) for b in numbered_books(2)]
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who takes part and which books they use, so the two runs never meet."""
+    size: Size
+    giver: tuple[str, str]              # (email, nickname)
+    taker: tuple[str, str]
+    gift: tuple[str, str]               # (isbn, title) the giver lists and the taker requests
+    earn: list[tuple[str, str]]         # two books the taker lists to earn one bean
+    wish: tuple[str, str]
+
+
+CASTS = [
+    Cast(DESKTOP, ("lin@example.com", "林小满"), ("zhou@example.com", "周一鸣"),
+         ("9787536692930", "三体"), [("9787544253994", "百年孤独"), ("9787020002207", "红楼梦")],
+         ("9787506365437", "活着")),
+    Cast(PHONE, ("chen@example.com", "陈思远"), ("wang@example.com", "王晓雨"),
+         ("9787536693968", "三体Ⅱ"), GENERATED, ("9787115428028", "Python编程")),
+]
+
+
+def list_gift(reader: Person, isbn: str, title: str) -> None:
+    reader.open_book(isbn, title)
+    reader.page.get_by_role("button", name="赠送此书").click()
+    reader.flash("已添加至赠送清单，获得 0.5 个鱼豆")
+    expect(reader.page.locator(".status-note")).to_contain_text("已添加至赠送清单")
+
+
+def add_wish(reader: Person, isbn: str, title: str) -> None:
+    reader.open_book(isbn, title)
+    reader.page.get_by_role("button", name="加入到心愿清单").click()
+    reader.flash("已添加至心愿清单")
+    expect(reader.page.locator(".status-note")).to_contain_text("已添加至心愿清单")
+
+
+def drift_card(reader: Person, title: str):
+    return reader.page.locator("[data-drift]").filter(has_text=f"《{title}》")
+
+
+@pytest.mark.parametrize("cast", CASTS, ids=[c.size.name for c in CASTS])
+def test_gift_requested_mailed_and_paid_in_beans(person, problems, cast):
+    """A gift travels from lister to requester; statuses and beans agree on both sides (desktop and 360 px phone)."""
+    giver, taker = person(cast.size), person(cast.size)
+    gift_isbn, gift_title = cast.gift
+
+    # A registers and lists a gift (+0.5 beans).
+    giver.register(cast.giver[0], cast.giver[1], PASSWORD)
+    list_gift(giver, gift_isbn, gift_title)
+
+    # B registers and finds A among the givers, but has no bean yet.
+    taker.register(cast.taker[0], cast.taker[1], PASSWORD)
+    taker.open_book(gift_isbn, gift_title)
+    givers = taker.page.get_by_role("region", name="可以赠送这本书的人")
+    expect(givers).to_contain_text(cast.giver[1])
+    taker.shoot("book-detail")
+    ask = givers.get_by_role("link", name="向他请求此书")
+    problems.allow_page(ask.get_attribute("href"), 403)
+    ask.click()
+    expect(taker.page.get_by_role("heading", level=1)).to_have_text("暂时不能索要书籍")
+    expect(taker.page.locator("main")).to_contain_text("你现在有 0.0 个鱼豆")
+
+    # B earns a bean by listing two books, and wishes for another one.
+    for isbn, title in cast.earn:
+        list_gift(taker, isbn, title)
+    add_wish(taker, *cast.wish)
+
+    # B requests A's gift; a wrong mobile number is shown next to its field first.
+    taker.open_book(gift_isbn, gift_title)
+    taker.page.get_by_role("link", name="向他请求此书").click()
+    form = taker.page.locator("main form")
+    expect(taker.page.get_by_role("heading", level=1)).to_have_text(f"向 {cast.giver[1]} 请求此书")
+    for label, value in ADDRESS.items():
+        form.get_by_label(label).fill(value)
+    form.get_by_label("手机号").fill("12345")
+    form.get_by_role("button", name="发出请求").click()
+    mobile = form.get_by_label("手机号")
+    expect(mobile).to_have_attribute("aria-invalid", "true")
+    expect(mobile).to_have_accessible_description(re.compile("请输入正确的手机号"))
+    expect(form.get_by_label("邮寄地址")).to_have_value(ADDRESS["邮寄地址"])
+    taker.shoot("request-form-error")
+    mobile.fill("13800138000")
+    form.get_by_role("button", name="发出请求").click()
+    taker.flash("请求已发出，等待对方邮寄。已扣除 1 个鱼豆")
+    expect(drift_card(taker, gift_title).locator(".drift-status")).to_have_text("等待对方邮寄")
+
+    # A sees the request on the gift list and on 鱼漂, confirms, and mails the book.
+    giver.nav("赠送清单")
+    expect(giver.page.locator(".book-card").filter(has_text=gift_title)).to_contain_text("有待处理的鱼漂")
+    giver.shoot("my-gifts")
+    giver.nav("鱼漂")
+    card = drift_card(giver, gift_title)
+    expect(card.locator(".drift-status")).to_have_text("等待你邮寄")
+    expect(card).to_contain_text(ADDRESS["邮寄地址"])
+    expect(card).to_contain_text("13800138000")
+    giver.shoot("pending")
+    card.get_by_role("button", name="已邮寄").click()
+    dialog = giver.page.get_by_role("dialog", name="请确认")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(f"《{gift_title}》")
+    giver.shoot("confirm-dialog")
+    dialog.get_by_role("button", name="已邮寄").click()
+    giver.flash("已确认邮寄，获得 1 个鱼豆")
+    expect(card.locator(".drift-status")).to_have_text("你已邮寄，交易完成")
+    assert giver.beans() == "1.5"
+    giver.shoot("personal")
+
+    # B sees the book on its way; the bean is spent, the wish still listed.
+    taker.nav("鱼漂")
+    expect(drift_card(taker, gift_title).locator(".drift-status")).to_have_text("对方已邮寄")
+    assert taker.beans() == "0.0"
+    ledger = taker.page.get_by_role("table")
+    expect(ledger).to_contain_text("-1.0")
+    expect(ledger).to_contain_text("+0.5")
+    taker.nav("心愿清单")
+    expect(taker.page.get_by_role("link", name=cast.wish[1], exact=True)).to_be_visible()
+
+    # Pages for reviewers: the home page now lists B's gifts; a paged search.
+    taker.page.get_by_role("link", name="鱼书", exact=True).click()
+    recent = taker.page.get_by_role("region", name="最近上传的赠书")
+    for _isbn, title in cast.earn:
+        expect(recent.get_by_role("link", name=title, exact=True)).to_be_visible()
+    taker.shoot("home")
+    taker.search("测试书")
+    expect(taker.page.get_by_role("navigation", name="搜索结果分页")).to_be_visible()
+    taker.shoot("search-results")
