@@ -83,10 +83,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import catalog_cli, mail_cli
+    from app.cli import catalog_cli, covers_cli, mail_cli
 
-    app.cli.add_command(catalog_cli)
-    app.cli.add_command(mail_cli)
+    for group in (catalog_cli, covers_cli, mail_cli):
+        app.cli.add_command(group)
 
 
 @event.listens_for(Engine, "connect")

@@ -36,3 +36,18 @@ def retry_command():
 
     sent, failed = retry_failed()
     click.echo(f"sent: {sent}, still failing: {failed}")
+
+
+covers_cli = AppGroup("covers", help="Book covers kept on the site.")
+
+
+@covers_cli.command("fetch")
+@click.option("--limit", type=int, default=0, help="At most this many covers (0: all).")
+def fetch_covers_command(limit):
+    """Download the covers of books whose image lies on another host."""
+    from app.services.covers import fetch_missing_covers
+
+    stored, failed = fetch_missing_covers(limit)
+    for isbn, reason in failed[:SHOWN_REJECTS]:
+        click.echo(f"{isbn}: {reason}")
+    click.echo(f"stored: {stored}, failed: {len(failed)}")

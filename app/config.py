@@ -69,3 +69,7 @@ CACHE_KEY_PREFIX = "fisher:"
 CACHE_REDIS_URL = None
 BOOK_CACHE_TTL = 3600  # seconds an API answer is served without asking again
 BOOK_STALE_TTL = 7 * 24 * 3600  # how long a last good answer is kept for outages
+
+# Covers: copies of book images kept on the site (instance/covers by default).
+COVERS_DIR = None
+COVER_MAX_BYTES = 1024 * 1024

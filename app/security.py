@@ -1,7 +1,7 @@
 """Response headers, cookie flags and start-up checks that keep fisher safe."""
 import ipaddress
 
-CSP = ("default-src 'self'; img-src 'self' data: https: http:; object-src 'none'; "
+CSP = ("default-src 'self'; img-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 HEADERS = {
     "Content-Security-Policy": CSP,

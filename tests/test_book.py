@@ -55,12 +55,28 @@ def test_search_page_shows_books(client, books):
     assert 'alt="《三体》封面"' in text
 
 
-def test_search_page_uses_book_image(client):
-    """A book with an image shows it, keeping the drawn cover as fallback."""
+def test_search_page_never_loads_an_offsite_image(client):
+    """A book whose image lies on another host shows the drawn cover until a copy is stored."""
     add_books([FULL])
     text = text_of(client.get("/book/search", query_string={"q": "霍乱"}))
-    assert f'src="{FULL["image"]}"' in text
+    assert FULL["image"] not in text
+    assert re.search(rf'<img [^>]*src="/cover/{FULL["isbn"]}\.svg\?', text)
     assert f'data-fallback="/cover/{FULL["isbn"]}.svg?' in text
+
+
+def test_stored_cover_is_served_from_the_site(app_factory, tmp_path):
+    """Once `flask covers fetch` stored a copy, pages load it from /covers/."""
+    app = app_factory(COVERS_DIR=str(tmp_path / "covers"))
+    with app.app_context():
+        add_books([FULL])
+    (tmp_path / "covers").mkdir()
+    (tmp_path / "covers" / f"{FULL['isbn']}.jpg").write_bytes(b"\xff\xd8\xff\xe0fake-jpeg")
+    client = app.test_client()
+    text = text_of(client.get(f"/book/{FULL['isbn']}/detail"))
+    assert f'src="/covers/{FULL["isbn"]}.jpg"' in text
+    resp = client.get(f"/covers/{FULL['isbn']}.jpg")
+    assert resp.status_code == 200 and resp.mimetype == "image/jpeg"
+    assert client.get("/covers/../secure.py").status_code == 404
 
 
 def test_search_query_is_escaped(client, books):
@@ -201,7 +217,7 @@ def test_bad_checksum_is_a_keyword(client, books, spy):
 
 def test_detail_shows_every_field(client):
     """The detail page shows title, subtitle, authors, translators,
-    publisher, date, pages, price, binding, ISBN, summary and image."""
+    publisher, date, pages, price, binding, ISBN, summary and a cover."""
     add_books([FULL])
     resp = client.get(f"/book/{FULL['isbn']}/detail")
     assert resp.status_code == 200
@@ -211,7 +227,7 @@ def test_detail_shows_every_field(client):
         assert value in text, value
     for label in ("作者", "译者", "出版社", "出版年", "页数", "定价", "装帧", "ISBN"):
         assert re.search(rf">\s*{label}\s*</dt>", text), label
-    assert f'src="{FULL["image"]}"' in text
+    assert 'alt="《霍乱时期的爱情》封面"' in text
     assert "<title>霍乱时期的爱情" in text
 
 

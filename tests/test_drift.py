@@ -278,3 +278,12 @@ def test_personal_page_lists_the_ledger(world):
     text = world.bob.get("/personal").get_data(as_text=True)
     assert text.index("索要书籍") < text.index("上传赠书")
     assert "-1.0" in text and "+0.5" in text
+
+
+def test_request_form_shows_the_book_and_my_beans(world):
+    """With a bean to spend the request page shows the book, the giver and my balance."""
+    resp = world.bob.get(f"/drift/{world.gift_id}")
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "向 爱丽丝 请求此书" in text and "《三体》" in text and "刘慈欣" in text
+    assert "<strong>1.0</strong> 个鱼豆" in text and 'name="address"' in text

@@ -44,7 +44,8 @@ def trade(app):
     gid = db.session.scalar(select(Gift.id).where(Gift.isbn == SANTI))
     assert bob.post(f"/drift/{gid}", data=DRIFT_FORM).status_code == 302
     ids = {"gid": gid, "did": db.session.scalar(select(Drift.id)),
-           "wid": db.session.scalar(select(Wish.id)), "isbn": SANTI, "token": "not-a-token"}
+           "wid": db.session.scalar(select(Wish.id)), "isbn": SANTI, "token": "not-a-token",
+           "name": f"{SANTI}.jpg"}
     return {"alice": alice, "bob": bob, "carol": carol, "ids": ids}
 
 

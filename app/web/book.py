@@ -1,11 +1,14 @@
 """Book search, detail and the locally drawn cover placeholder."""
 import hashlib
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (abort, current_app, make_response, redirect, render_template, request,
+                   send_from_directory, url_for)
 
 from flask_login import current_user
 
 from app.forms.book import SearchForm
+from app.libs.covers import covers_dir
+from app.libs.covers import local_cover as local_cover_file
 from app.libs.helper import normalize_isbn
 from app.models import trade_queries as q
 from app.models.gift import Gift
@@ -48,6 +51,21 @@ def book_detail(isbn):
 
 PALETTE = ("#2f4858", "#33658a", "#55828b", "#3b6064", "#86626e", "#6d597a",
            "#355070", "#b56576", "#4a5759", "#5f0f40", "#0b525b", "#7f5539")
+
+
+@web.get("/covers/<name>")
+def local_cover(name):
+    """A cover stored by `flask covers fetch`."""
+    return send_from_directory(covers_dir(current_app), name, max_age=86400)
+
+
+@web.app_template_global()
+def cover_src(book) -> str:
+    """Where a page loads a book's cover from: the stored copy, else the drawn placeholder."""
+    name = local_cover_file(current_app, book.isbn) if book.isbn else None
+    if name:
+        return url_for("web.local_cover", name=name)
+    return url_for("web.cover", isbn=book.isbn or "none", title=book.title, author=book.author)
 
 
 @web.get("/cover/<isbn>.svg")

@@ -9,6 +9,7 @@ from app.models.drift import Drift
 from app.models.gift import Gift
 from app.services import drift as drifts
 from app.services.errors import Conflict, NotFound, Refused
+from app.view_models.book import BookViewModel
 from app.view_models.drift import DriftViewModel
 from app.web import web
 from app.web._trade import run_action
@@ -33,8 +34,8 @@ def send_drift(gid):
         if run_action(drifts.request_gift, current_user, gift.id, form.details(),
                       success="请求已发出，等待对方邮寄。已扣除 1 个鱼豆"):
             return redirect(url_for("web.pending"))
-    return render_template("drift/drift.html", form=form, gift=gift, gifter=gift.user,
-                           allowance=allowance)
+    return render_template("drift/drift.html", form=form, book=BookViewModel(gift.book.to_dict()),
+                           gifter=gift.user, allowance=allowance)
 
 
 @web.get("/pending")
