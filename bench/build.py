@@ -1,0 +1,187 @@
+"""Build a benchmark database: the schema through the app's migrations, the
+catalog through ``upsert_books`` (so the search index is built as the app
+builds it), then users, gifts, wishes and drifts in bulk."""
+import contextlib
+import io
+import os
+import random
+import secrets
+import statistics
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask_migrate import upgrade
+from sqlalchemy import event, insert
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from app.libs.enums import PendingStatus
+from app.models import Drift, Gift, User, Wish, db
+from app.models.base import utcnow
+from app.models.book import search_books, upsert_books
+from bench.books import KEYWORDS, catalog
+
+PASSWORD = "bench-password"
+BOOK_BATCH = 2000
+
+
+@dataclass
+class Sizes:
+    books: int
+    users: int = 1000
+    gifts: int = 5000
+    wishes: int = 5000
+    drifts: int = 2000
+
+
+@dataclass
+class Built:
+    """What the load phase needs to know about a built database."""
+    path: str
+    seconds: float
+    login_email: str = ""
+    login_counts: tuple[int, int] = (0, 0)  # (open gifts, drifts) of that user
+    detail_isbn: str = ""
+    detail_counts: tuple[int, int] = (0, 0)  # (open gifts, open wishes) of that book
+    search_isbn: str = ""
+    keyword_hits: dict[str, int] = field(default_factory=dict)
+
+
+def bench_app(path: str):
+    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                       "SECRET_KEY": secrets.token_hex(32), "LOAD_BUNDLED_CATALOG": False})
+
+
+def build(path: str, sizes: Sizes, books_file: str | None, keywords=KEYWORDS, seed: int = 6) -> Built:
+    """Create ``path`` afresh and fill it; returns where to point the load."""
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    started = time.perf_counter()
+    app = bench_app(path)
+    with app.app_context():
+        event.listen(db.engine, "connect", _fast_build_pragmas)
+        with contextlib.redirect_stderr(io.StringIO()):  # Alembic's INFO lines
+            upgrade()
+        records = catalog(sizes.books, books_file)
+        for start in range(0, len(records), BOOK_BATCH):
+            with db.auto_commit():
+                upsert_books(records[start:start + BOOK_BATCH])
+        built = Built(path, 0.0)
+        _fill_trades(app, sizes, records, random.Random(seed), built)
+        built.search_isbn = records[len(records) // 2]["isbn"]
+        built.keyword_hits = {kw: search_books(kw, 1, 1)[0] for kw in keywords}
+        db.session.remove()
+        db.engine.dispose()
+    built.seconds = time.perf_counter() - started
+    return built
+
+
+def _fast_build_pragmas(dbapi_connection, _record) -> None:
+    """A large page cache and no fsync while building: a crash only costs a rebuild."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA cache_size=-524288")  # 512 MiB
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
+
+
+def _fill_trades(app, sizes: Sizes, records: list[dict], rnd: random.Random, built: Built) -> None:
+    now = utcnow()
+
+    def times(count: int) -> list:
+        """``count`` moments of the past year, oldest first (ids grow with time)."""
+        return sorted(now - timedelta(seconds=rnd.randrange(365 * 24 * 3600)) for _ in range(count))
+
+    pw_hash = generate_password_hash(PASSWORD, app.config["PASSWORD_HASH_METHOD"])
+    users = [{"id": i, "nickname": f"读者{i:04d}", "email": f"reader{i}@bench.example.com",
+              "_password": pw_hash, "beans": 10, "create_time": when, "status": 1}
+             for i, when in enumerate(times(sizes.users), start=1)]
+    # Gifts and wishes cluster on a "popular" fifth of the catalog, so book
+    # pages have people on both sides; no user lists an ISBN twice.
+    pool = records[: max(len(records) // 5, 50)]
+    listed: set[tuple[int, str]] = set()
+
+    def entries(count: int) -> list[dict]:
+        rows, moments = [], times(count)
+        while len(rows) < count:
+            uid, isbn = rnd.randint(1, sizes.users), rnd.choice(pool)["isbn"]
+            if (uid, isbn) not in listed:
+                listed.add((uid, isbn))
+                rows.append({"id": len(rows) + 1, "uid": uid, "isbn": isbn, "launched": False,
+                             "create_time": moments[len(rows)], "status": 1})
+        return rows
+
+    gifts, wishes = entries(sizes.gifts), entries(sizes.wishes)
+    by_isbn = {rec["isbn"]: rec for rec in pool}
+    drifts, states = [], [PendingStatus.WAITING] * 8 + [PendingStatus.SUCCESS] * 6 + [
+        PendingStatus.REJECT] * 3 + [PendingStatus.REDRAW] * 3
+    requested = sorted(rnd.sample(gifts, min(sizes.drifts, len(gifts))), key=lambda g: g["id"])
+    for number, gift in enumerate(requested, start=1):
+        requester = rnd.randint(1, sizes.users - 1)
+        requester += requester >= gift["uid"]  # anyone but the giver
+        state = rnd.choice(states)
+        if state is PendingStatus.SUCCESS:
+            gift["launched"] = True
+            users[gift["uid"] - 1]["beans"] += 1
+        book = by_isbn[gift["isbn"]]
+        drifts.append({
+            "id": number, "recipient_name": f"收件人{requester}", "address": f"北京市海淀区某路{number}号",
+            "message": "想读这本书，谢谢！", "mobile": f"138{number:08d}", "isbn": gift["isbn"],
+            "book_title": book["title"], "book_author": (book["author"] or [""])[0][:255],
+            "book_img": book["image"], "requester_id": requester,
+            "requester_nickname": users[requester - 1]["nickname"], "gifter_id": gift["uid"],
+            "gifter_nickname": users[gift["uid"] - 1]["nickname"], "gift_id": gift["id"],
+            "pending": int(state), "create_time": gift["create_time"] + timedelta(hours=number % 48 + 1),
+            "status": 1})
+    with db.auto_commit():
+        for model, rows in ((User, users), (Gift, gifts), (Wish, wishes), (Drift, drifts)):
+            if rows:
+                db.session.execute(insert(model), rows)
+    _pick_targets(sizes, gifts, wishes, drifts, built)
+
+
+def _pick_targets(sizes: Sizes, gifts, wishes, drifts, built: Built) -> None:
+    """The logged-in user: closest to the average numbers of open gifts and
+    drifts (at least one of each). The detail page's book: the first popular
+    book with at least two open gifts and two open wishes."""
+    open_gifts = [g for g in gifts if not g["launched"]]
+    gifts_of, drifts_of = {}, {}
+    for g in open_gifts:
+        gifts_of[g["uid"]] = gifts_of.get(g["uid"], 0) + 1
+    for d in drifts:
+        for uid in {d["requester_id"], d["gifter_id"]}:
+            drifts_of[uid] = drifts_of.get(uid, 0) + 1
+    want_g = max(1, round(len(open_gifts) / sizes.users))
+    want_d = max(1, round(sum(drifts_of.values()) / sizes.users))
+    uid = min((u for u in gifts_of if u in drifts_of),
+              key=lambda u: (abs(gifts_of[u] - want_g) + abs(drifts_of[u] - want_d), u))
+    built.login_email, built.login_counts = f"reader{uid}@bench.example.com", (gifts_of[uid], drifts_of[uid])
+    counts: dict[str, list[int]] = {}
+    for index, rows in ((0, open_gifts), (1, wishes)):
+        for row in rows:
+            counts.setdefault(row["isbn"], [0, 0])[index] += 1
+    isbn = next((i for i, (g, w) in counts.items() if g >= 2 and w >= 2),
+                max(counts, key=lambda i: min(counts[i])))
+    built.detail_isbn, built.detail_counts = isbn, tuple(counts[isbn])
+
+
+def time_search(path: str, keywords=KEYWORDS, repeat: int = 5, per_page: int = 15) -> tuple[float, dict]:
+    """Median milliseconds of ``search_books`` (first page) over ``keywords``,
+    each timed ``repeat`` times after one warm-up call; also each keyword's median."""
+    app = bench_app(path)
+    timings, per_keyword = [], {}
+    with app.app_context():
+        for kw in keywords:
+            search_books(kw, 1, per_page)
+            mine = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                search_books(kw, 1, per_page)
+                mine.append((time.perf_counter() - started) * 1000)
+                db.session.remove()
+            per_keyword[kw] = statistics.median(mine)
+            timings += mine
+        db.engine.dispose()
+    return statistics.median(timings), per_keyword
+
