@@ -69,6 +69,7 @@ CACHE_KEY_PREFIX = "fisher:"
 CACHE_REDIS_URL = None
 BOOK_CACHE_TTL = 3600  # seconds an API answer is served without asking again
 BOOK_STALE_TTL = 7 * 24 * 3600  # how long a last good answer is kept for outages
+PAGE_CACHE_TTL = 30  # seconds anonymous visitors' home/search/book pages are reused (0: off)
 
 # Covers: copies of book images kept on the site (instance/covers by default).
 COVERS_DIR = None

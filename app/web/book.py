@@ -17,9 +17,11 @@ from app.spider import get_book_source
 from app.view_models.book import BookCollection, BookViewModel
 from app.view_models.trade import BookTrade
 from app.web import web
+from app.web._page_cache import cached_for_visitors
 
 
 @web.get("/book/search")
+@cached_for_visitors
 def search():
     """Keyword or ISBN search; invalid input shows the form's message (400)."""
     form = SearchForm(request.args)
@@ -34,6 +36,7 @@ def search():
 
 
 @web.get("/book/<isbn>/detail")
+@cached_for_visitors
 def book_detail(isbn):
     """Every field of one book; other ISBN spellings redirect to the ISBN-13."""
     isbn13 = normalize_isbn(isbn)

@@ -8,9 +8,11 @@ from app.models.base import db
 from app.models.trade_queries import recent_gifts
 from app.view_models.trade import recent_gift_items
 from app.web import web
+from app.web._page_cache import cached_for_visitors
 
 
 @web.get("/")
+@cached_for_visitors
 def index():
     """Search box, introduction and the most recently listed gifts."""
     gifts = recent_gift_items(recent_gifts(current_app.config["RECENT_BOOK_COUNT"]))
