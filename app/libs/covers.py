@@ -16,14 +16,27 @@ def covers_dir(app) -> str:
     return app.config.get("COVERS_DIR") or os.path.join(app.instance_path, "covers")
 
 
+_listing: dict[str, tuple[float, dict[str, str]]] = {}
+
+
+def _stored(folder: str) -> dict[str, str]:
+    """ISBN -> file name of every stored cover, re-read only when the folder
+    changes (one stat per call instead of a probe per file type)."""
+    try:
+        mtime = os.stat(folder).st_mtime
+    except OSError:
+        return {}
+    cached = _listing.get(folder)
+    if cached is None or cached[0] != mtime:
+        names = {name.rsplit(".", 1)[0]: name for name in os.listdir(folder)
+                 if name.rsplit(".", 1)[-1] in KINDS.values()}
+        cached = _listing[folder] = (mtime, names)
+    return cached[1]
+
+
 def local_cover(app, isbn: str) -> str | None:
     """The file name of the stored cover of ``isbn``, if there is one."""
-    folder = covers_dir(app)
-    for ext in KINDS.values():
-        name = f"{isbn}.{ext}"
-        if os.path.exists(os.path.join(folder, name)):
-            return name
-    return None
+    return _stored(covers_dir(app)).get(isbn)
 
 
 def fetch_cover(app, session: requests.Session, isbn: str, url: str) -> str:

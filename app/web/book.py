@@ -63,12 +63,10 @@ def local_cover(name):
 
 
 @web.app_template_global()
-def cover_src(book) -> str:
-    """Where a page loads a book's cover from: the stored copy, else the drawn placeholder."""
+def stored_cover_src(book) -> str | None:
+    """The URL of the cover copy stored on the site, if there is one."""
     name = local_cover_file(current_app, book.isbn) if book.isbn else None
-    if name:
-        return url_for("web.local_cover", name=name)
-    return url_for("web.cover", isbn=book.isbn or "none", title=book.title, author=book.author)
+    return url_for("web.local_cover", name=name) if name else None
 
 
 @web.get("/cover/<isbn>.svg")
