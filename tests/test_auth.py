@@ -258,3 +258,19 @@ def test_post_without_csrf_token_is_refused(app_factory):
                                           "password": "secret123", "csrf_token": token})
     assert resp.status_code == 302
     assert client.post("/logout").status_code == 400
+
+
+def test_simultaneous_registrations_of_one_email(app_factory):
+    """Two registrations of one email at the same moment make one account and no 5xx."""
+    from tests.live import fire_together, serve
+    import requests as http
+
+    app = app_factory()
+    with app.app_context(), serve(app) as base:
+        def register_as(nickname):
+            return lambda: http.post(f"{base}/register", allow_redirects=False, timeout=30, data={
+                "email": "same@example.com", "nickname": nickname, "password": "secret123"}).status_code
+        codes = fire_together([register_as(f"用户{n}") for n in range(6)])
+        db.session.expire_all()
+        assert codes.count(302) == 1 and all(code == 200 for code in codes if code != 302), codes
+        assert len(db.session.scalars(select(User)).all()) == 1

@@ -80,7 +80,7 @@ def request_gift(user: User, gid: int, details: dict) -> Drift:
             raise Refused("你已经请求过这本书了，请等待对方处理")
         book = db.session.scalar(select(Book).where(Book.isbn == gift.isbn))
         drift = Drift(**details, isbn=gift.isbn, book_title=book.title,
-                      book_author="、".join(book.author or []), book_img=book.image,
+                      book_author="、".join(book.author or [])[:255], book_img=book.image,
                       requester_id=user.id, requester_nickname=user.nickname,
                       gifter_id=gift.uid, gifter_nickname=gift.user.nickname, gift_id=gid)
         db.session.add(drift)

@@ -7,6 +7,7 @@ from app.forms.auth import ChangePasswordForm, EmailForm, LoginForm, RegisterFor
 from app.libs.email import send_mail
 from app.libs.helper import is_safe_next
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.models.base import db
 from app.models.bean_ledger import BeanLedger
@@ -25,8 +26,12 @@ def register():
     if form.validate_on_submit():
         user = User(email=normalize_email(form.email.data), nickname=form.nickname.data)
         user.password = form.password.data
-        with db.auto_commit():
-            db.session.add(user)
+        try:
+            with db.auto_commit():
+                db.session.add(user)
+        except IntegrityError:  # the same email or nickname registered a moment ago
+            form.email.errors.append("电子邮件或昵称刚刚已被注册，请换一个")
+            return render_template("auth/register.html", form=form)
         login_user(user)
         flash("注册成功，欢迎来到鱼书", "success")
         return redirect(url_for("web.index"))
