@@ -10,14 +10,12 @@ import pytest
 from app.models.bean_ledger import BeanLedger, BeanReason
 from app.models.drift import Drift
 from app.models.gift import Gift
-from tests.helpers import add_books, login_client, make_gift, make_user, make_wish, minutes_ago
+from tests.helpers import DRIFT_FORM, add_books, login_client, make_gift, make_user, make_wish, minutes_ago
 from tests.trade_fixtures import (  # noqa: F401  (fixtures)
     BAINIAN, DUPLICATE, HUOZHE, INVALID, SANTI, SANTI2, UNKNOWN,
     alice, app, as_alice, as_bob, beans_of, bob, live, snapshot, text_of)
 
 HALF = Decimal("0.5")
-DRIFT_FORM = {"recipient_name": "鲍勃", "mobile": "13800138000",
-              "address": "北京市海淀区中关村大街一号", "message": "谢谢"}
 
 
 def list_gift(client, isbn):
