@@ -1,5 +1,4 @@
 """Caching of Yushu API answers: a TTL, the last good copy during outages, Redis."""
-import pytest
 import redis
 
 from tests.db_servers import need_redis

@@ -3,7 +3,6 @@ import os
 import re
 import time
 
-import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from werkzeug import Response

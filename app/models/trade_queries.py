@@ -8,7 +8,6 @@ from app.models.book import Book
 from app.models.drift import Drift
 from app.models.gift import Gift
 from app.models.user import User
-from app.models.wish import Wish
 
 
 def open_counts(model, isbns: list[str]) -> dict[str, int]:
