@@ -30,6 +30,8 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
     send_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     receive_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     wish_alerts: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Bumped to end every session and remember-me cookie of the account.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     gifts = relationship("Gift", back_populates="user", order_by="Gift.id")
     wishes = relationship("Wish", back_populates="user", order_by="Wish.id")
