@@ -78,7 +78,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.web import web
+    from app.web._converters import IdConverter
 
+    app.url_map.converters["id"] = IdConverter  # before the routes that use it
     app.register_blueprint(web)
 
 

@@ -159,3 +159,32 @@ def test_common_passwords_refused_at_registration(client, auth, password):
     """A password from the common-password list is refused with a message."""
     resp = auth.register(password=password)
     assert resp.status_code == 200 and "这个密码太常见了" in resp.get_data(as_text=True)
+
+
+def id_rules(app) -> list:
+    """Every route taking a numeric id in its path."""
+    from werkzeug.routing.converters import NumberConverter
+    return [r for r in app.url_map.iter_rules()
+            if any(isinstance(c, NumberConverter) for c in r._converters.values())]
+
+
+@pytest.mark.parametrize("huge", [2**63, 2**64, 10**30])
+def test_ids_too_large_for_the_database_are_404(app, trade, huge):
+    """An id beyond a signed 64-bit integer is a 404 on every id route and method, never a 500."""
+    rules = id_rules(app)
+    assert len(rules) >= 6
+    before = snapshot()
+    values = {**trade["ids"], "gid": huge, "did": huge, "wid": huge}
+    for rule in rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for who in ("alice", "bob"):
+                resp = trade[who].open(filled_url(rule, values), method=method, data=DRIFT_FORM)
+                assert resp.status_code == 404, (rule.rule, method, who)
+    assert snapshot() == before
+
+
+def test_every_id_converter_has_a_bound(app):
+    """No route takes an unbounded integer, so a new route cannot bring the 500 back."""
+    for rule in id_rules(app):
+        for converter in rule._converters.values():
+            assert getattr(converter, "max", None) == 2**63 - 1, rule.rule

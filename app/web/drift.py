@@ -15,7 +15,7 @@ from app.web import web
 from app.web._trade import run_action
 
 
-@web.route("/drift/<int:gid>", methods=["GET", "POST"])
+@web.route("/drift/<id:gid>", methods=["GET", "POST"])
 @login_required
 def send_drift(gid):
     """Ask for someone's gift with a mailing address (costs one bean)."""
@@ -60,19 +60,19 @@ def _transition(action, did: int, success: str):
     return redirect(url_for("web.pending"))
 
 
-@web.post("/drift/<int:did>/reject")
+@web.post("/drift/<id:did>/reject")
 @login_required
 def reject_drift(did):
     return _transition(drifts.reject, did, "已拒绝，对方的鱼豆已退还")
 
 
-@web.post("/drift/<int:did>/redraw")
+@web.post("/drift/<id:did>/redraw")
 @login_required
 def redraw_drift(did):
     return _transition(drifts.redraw, did, "已撤销请求，1 个鱼豆已退还")
 
 
-@web.post("/drift/<int:did>/mailed")
+@web.post("/drift/<id:did>/mailed")
 @login_required
 def mailed_drift(did):
     return _transition(drifts.mailed, did, "已确认邮寄，获得 1 个鱼豆，感谢你的分享")

@@ -32,7 +32,7 @@ def save_to_gifts(isbn):
     return redirect(url_for("web.book_detail", isbn=isbn))
 
 
-@web.post("/gifts/<int:gid>/redraw")
+@web.post("/gifts/<id:gid>/redraw")
 @login_required
 def redraw_from_gifts(gid):
     run_action(trade.redraw_gift, current_user, gid, success="已从赠送清单撤回")

@@ -37,7 +37,7 @@ def redraw_from_wish(isbn):
     return redirect(url_for("web.my_wish"))
 
 
-@web.post("/satisfy/wish/<int:wid>")
+@web.post("/satisfy/wish/<id:wid>")
 @login_required
 def satisfy_wish(wid):
     """Email a wisher that I can give them the book they want."""
