@@ -297,3 +297,22 @@ def test_snapshot_fits_its_columns_with_many_authors(world):
         book.author = [f"作者{n}" * 12 for n in range(20)]
     assert world.request().status_code == 302
     assert len(world.drift().book_author) == 255
+
+
+def test_gifter_no_longer_sees_a_closed_requests_address(world):
+    """Once withdrawn or rejected, a request's address and phone leave the gifter's
+    page; each requester still sees their own."""
+    world.carol.post(f"/gifts/book/{HUOZHE}")
+    world.carol.post(f"/gifts/book/{HONGLOU}")
+    world.request()
+    bob_drift = world.drift().id
+    world.request(client=world.carol, address="上海市徐汇区漕溪北路 595 号 12 楼")
+    assert "漕溪北路" in world.alice.get("/pending").get_data(as_text=True)
+    world.bob.post(f"/drift/{bob_drift}/redraw")
+    page = world.alice.get("/pending").get_data(as_text=True)
+    assert "对方已撤销" in page and "中关村大街" not in page and "漕溪北路" in page
+    world.alice.post(f"/drift/{world.drift().id}/reject")
+    page = world.alice.get("/pending").get_data(as_text=True)
+    assert "漕溪北路" not in page and "中关村大街" not in page and "13800138000" not in page
+    assert "中关村大街" in world.bob.get("/pending").get_data(as_text=True)
+    assert "漕溪北路" in world.carol.get("/pending").get_data(as_text=True)
