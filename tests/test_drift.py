@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.libs.enums import PendingStatus
 from app.models.base import db
@@ -247,7 +247,8 @@ def test_ratio_rule_counts_trades_from_the_database(world):
     resp = world.bob.get(f"/drift/{world.gift_id}")
     text = resp.get_data(as_text=True)
     assert resp.status_code == 403 and "每收到两本书" in text
-    assert "已经收到 <strong>2</strong> 本，送出 <strong>0</strong> 本" in text
+    assert "已经收到 <strong>2</strong> 本，等待中 <strong>0</strong> 本，送出 <strong>0</strong> 本" in text
+    assert "再送出 <strong>1</strong> 本" in text
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -316,3 +317,30 @@ def test_gifter_no_longer_sees_a_closed_requests_address(world):
     assert "漕溪北路" not in page and "中关村大街" not in page and "13800138000" not in page
     assert "中关村大街" in world.bob.get("/pending").get_data(as_text=True)
     assert "漕溪北路" in world.carol.get("/pending").get_data(as_text=True)
+
+
+def test_ratio_rule_counts_waiting_requests(world):
+    """With beans to spare and nothing given, a user holds at most two requests (waiting or
+    received); the third is refused with the numbers, and withdrawing one frees a place."""
+    from app.models.bean_ledger import change_beans
+    for isbn in (HUOZHE, HONGLOU):
+        world.alice.post(f"/gifts/book/{isbn}")
+    with db.auto_commit():
+        change_beans(world.user("鲍勃").id, 4, "test_grant")
+    gifts = dict(db.session.execute(select(Gift.isbn, Gift.id).where(Gift.uid == world.user("爱丽丝").id)).all())
+    assert world.request(gift_id=gifts[SANTI]).status_code == 302
+    assert world.request(gift_id=gifts[HUOZHE]).status_code == 302
+    resp = world.request(gift_id=gifts[HONGLOU])
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 403 and "每收到两本书" in text
+    assert "已经收到 <strong>0</strong> 本，等待中 <strong>2</strong> 本，送出 <strong>0</strong> 本" in text
+    assert "再送出 <strong>1</strong> 本" in text
+    assert world.bob.get(f"/drift/{gifts[HONGLOU]}").status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Drift)) == 2
+    assert world.user("鲍勃").beans == Decimal("3")
+    first = db.session.scalar(select(Drift.id).where(Drift.gift_id == gifts[SANTI]))
+    world.alice.post(f"/drift/{first}/mailed")
+    assert world.request(gift_id=gifts[HONGLOU]).status_code == 403  # received 1 + waiting 1
+    second = db.session.scalar(select(Drift.id).where(Drift.gift_id == gifts[HUOZHE]))
+    world.bob.post(f"/drift/{second}/redraw")
+    assert world.request(gift_id=gifts[HONGLOU]).status_code == 302

@@ -153,3 +153,21 @@ def test_gift_is_never_mailed_twice(live):
     assert states == [PendingStatus.SUCCESS, PendingStatus.REJECT]
     assert beans("爱丽丝") == Decimal("1.5")
     assert beans("鲍勃") + beans("卡罗尔") == Decimal("1")
+
+
+def test_simultaneous_requests_respect_the_two_book_rule(live):
+    """Six requests at once from a user with three beans who never gave a book make
+    exactly two drifts: waiting requests count as received, even concurrently."""
+    _, url = live
+    alice = session_for(url, "alice@example.com")
+    for isbn in ISBNS[:6]:
+        alice.post(f"{url}/gifts/book/{isbn}", allow_redirects=False)
+    give_beans(url, "bob@example.com", 6)
+    db.session.expire_all()
+    gift_ids = db.session.scalars(select(Gift.id).where(Gift.isbn.in_(ISBNS[:6]))).all()
+    sessions = [session_for(url, "bob@example.com") for _ in gift_ids]
+    codes = fire_together([post(s, f"{url}/drift/{gid}", DRIFT_FORM) for s, gid in zip(sessions, gift_ids)])
+    assert codes.count(302) == 2, codes
+    assert all(code in (200, 403) for code in codes if code != 302), codes
+    assert db.session.scalar(select(func.count()).select_from(Drift)) == 2
+    assert beans("鲍勃") == Decimal("1")

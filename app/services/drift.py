@@ -23,10 +23,13 @@ WAITING = PendingStatus.WAITING
 
 @dataclass
 class DriftAllowance:
-    """The numbers behind ``can_send_drift``: beans ≥ 1 and, for every two
-    books received, at least one given."""
+    """The numbers behind the request rule: beans ≥ 1 and, for every two books
+    received, at least one given. Requests still waiting count as received --
+    they may all be mailed -- or one could hold any number of them and receive
+    them all without ever giving a book."""
     beans: object
     received: int
+    waiting: int
     given: int
 
     @property
@@ -34,23 +37,31 @@ class DriftAllowance:
         return self.beans >= 1
 
     @property
+    def needed(self) -> int:
+        """How many more books to give before the next request."""
+        return max(0, (self.received + self.waiting) // 2 - self.given)
+
+    @property
     def ratio_ok(self) -> bool:
-        return self.received // 2 <= self.given
+        return self.needed == 0
 
     @property
     def allowed(self) -> bool:
         return self.enough_beans and self.ratio_ok
 
 
-def _successes(column, uid: int) -> int:
+def _drifts(column, uid: int, status: PendingStatus) -> int:
     return db.session.scalar(select(func.count()).select_from(Drift).where(
-        column == uid, Drift.pending == PendingStatus.SUCCESS))
+        column == uid, Drift.pending == status))
 
 
-def drift_allowance(user: User) -> DriftAllowance:
-    db.session.refresh(user, ["beans"])
-    return DriftAllowance(user.beans, _successes(Drift.requester_id, user.id),
-                          _successes(Drift.gifter_id, user.id))
+def drift_allowance(user: User, lock: bool = False) -> DriftAllowance:
+    """The user's numbers; ``lock`` holds their row until commit, so two
+    requests at once count each other's waiting drift."""
+    db.session.refresh(user, ["beans"], with_for_update=lock or None)
+    return DriftAllowance(user.beans, _drifts(Drift.requester_id, user.id, PendingStatus.SUCCESS),
+                          _drifts(Drift.requester_id, user.id, WAITING),
+                          _drifts(Drift.gifter_id, user.id, PendingStatus.SUCCESS))
 
 
 def requestable_gift(user: User, gid: int) -> Gift:
@@ -73,7 +84,7 @@ def request_gift(user: User, gid: int, details: dict) -> Drift:
             .execution_options(synchronize_session=False))
         if locked.rowcount != 1:
             raise NotFound(gid)
-        if not drift_allowance(user).ratio_ok:
+        if not drift_allowance(user, lock=True).ratio_ok:
             raise Refused("你索要的书太多了，每索要两本书，你需要先赠送出一本书")
         if db.session.scalar(select(Drift.id).where(
                 Drift.gift_id == gid, Drift.requester_id == user.id, Drift.pending == WAITING)):
