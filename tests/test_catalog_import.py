@@ -131,6 +131,29 @@ def test_bad_lines_rejected_with_line_numbers(runner, tmp_path):
     assert found_titles("余华") == ["活着"]
 
 
+SURROGATE_LINES = [  # JSON \u escapes that decode to a lone surrogate, which no database can store
+    '{"isbn": "%s", "title": "\\ud800"}' % isbn13("978000000201"),
+    '{"isbn": "%s", "title": "好书", "author": ["\\udfff作者"]}' % isbn13("978000000202"),
+    '{"isbn": "%s", "title": "好书", "summary": "前\\ud83d后"}' % isbn13("978000000203"),
+    '{"isbn": "%s", "title": "好书", "translator": "\\udc00"}' % isbn13("978000000204"),
+]
+
+
+def test_lone_surrogates_rejected_per_line(runner, tmp_path):
+    """A line whose text decodes to a lone surrogate is rejected with its reason; the good
+    lines around it (a proper surrogate pair among them) are all imported."""
+    pair = '{"isbn": "%s", "title": "鱼\\ud83d\\udc1f"}' % isbn13("978000000205")
+    lines = [SANTI, *SURROGATE_LINES, pair, HUOZHE]
+    result = run_import(runner, write_jsonl(tmp_path / "surrogates.jsonl", lines))
+    assert result.exit_code == 0
+    assert summary(result) == f"imported: 3, updated: 0, rejected: {len(SURROGATE_LINES)}"
+    for number, field in enumerate(("title", "author", "summary", "translator"), start=2):
+        assert f"line {number}: rejected: invalid text (lone surrogate) in {field}" in result.stdout
+    assert live_count() == 3
+    assert book(isbn13("978000000205")).title == "鱼🐟"
+    assert found_titles("余华") == ["活着"]
+
+
 def test_long_names_and_title_at_limit_accepted(runner, tmp_path):
     """A 255-character title is accepted; a single author is given as text."""
     lines = [{"isbn": isbn13("978000000111"), "title": "书" * 255, "author": "某作者"}]

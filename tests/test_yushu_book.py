@@ -240,6 +240,37 @@ def test_invalid_book_objects_skipped(make_app, httpserver):
     assert resp.get_data(as_text=True).count('class="book-card') == 2
 
 
+LONE_SURROGATE = '{"isbn": "%s", "title": "三体\\ud800", "author": ["刘慈欣"]}' % ISBN
+
+
+def test_lone_surrogate_isbn_answer_is_a_bad_answer(make_app, httpserver):
+    """An ISBN answer whose text decodes to a lone surrogate is a bad answer: nothing is
+    stored and the pages show the friendly 503, never a 500."""
+    httpserver.expect_request(ISBN_PATH).respond_with_data(LONE_SURROGATE, content_type="application/json")
+    app = make_app()
+    with app.app_context():
+        with pytest.raises(BookSourceError, match="lone surrogate"):
+            YuShuBook.from_app(app).search_by_isbn(ISBN)
+    client = app.test_client()
+    for url in (f"/book/{ISBN}/detail", f"/book/search?q={ISBN}"):
+        resp = client.get(url)
+        assert resp.status_code == 503 and UNAVAILABLE in resp.get_data(as_text=True), url
+    assert book_count(app) == 0
+
+
+def test_lone_surrogate_book_in_search_is_skipped(make_app, httpserver):
+    """A search answer with one lone-surrogate book keeps and stores the good ones."""
+    good = api_book(1)
+    body = '{"total": 2, "books": [%s, %s]}' % (json.dumps(good), LONE_SURROGATE)
+    httpserver.expect_request(SEARCH_PATH).respond_with_data(body, content_type="application/json")
+    app = make_app()
+    resp = app.test_client().get("/book/search?q=python")
+    assert resp.status_code == 200
+    assert resp.get_data(as_text=True).count('class="book-card') == 1
+    with app.app_context():
+        assert db.session.scalars(select(Book.isbn)).all() == [good["isbn"]]
+
+
 def test_duplicate_books_in_one_answer(make_app, httpserver):
     """The same ISBN twice in one answer is stored once, without an error."""
     httpserver.expect_request(SEARCH_PATH).respond_with_json(

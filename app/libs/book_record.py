@@ -1,14 +1,25 @@
 """Validation of one book record in the Yushu shape (used by the catalog
 importer and the Yushu API wrapper)."""
+import re
+
 from app.libs.helper import normalize_isbn
 
 _TEXT_LIMITS = {"title": 255, "subtitle": 255, "publisher": 255, "pubdate": 32,
                 "price": 32, "pages": 32, "binding": 32, "image": 512, "summary": 20000}
 _LIST_LIMIT = 20
+# JSON's \ud800-style escapes decode to lone surrogates (a proper pair becomes
+# one character), which cannot be encoded as UTF-8 and so never reach a database.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class RecordError(ValueError):
     """A record that cannot become a book; the message says why."""
+
+
+def _valid(text: str, name: str) -> str:
+    if _SURROGATE.search(text):
+        raise RecordError(f"invalid text (lone surrogate) in {name}")
+    return text
 
 
 def _text(value, name: str) -> str:
@@ -16,7 +27,7 @@ def _text(value, name: str) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise RecordError(f"{name} must be text")
-    text = str(value).strip()
+    text = _valid(str(value).strip(), name)
     if len(text) > _TEXT_LIMITS[name]:
         raise RecordError(f"{name} longer than {_TEXT_LIMITS[name]} characters")
     return text
@@ -29,7 +40,7 @@ def _names(value, name: str) -> list[str]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RecordError(f"{name} must be a list of names")
-    names = [v.strip()[:100] for v in value if v.strip()]
+    names = [_valid(v.strip()[:100], name) for v in value if v.strip()]
     return names[:_LIST_LIMIT]
 
 
