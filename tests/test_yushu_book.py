@@ -13,9 +13,10 @@ from werkzeug import Response
 
 from app.models.base import db
 from app.models.book import Book
+from app.models.gift import Gift
 from app.spider import BookSourceError
 from app.spider.yushu_book import YuShuBook
-from tests.helpers import isbn13
+from tests.helpers import isbn13, login_client, make_user
 
 ISBN = "9787536692930"
 ISBN_PATH = f"/v2/book/isbn/{ISBN}"
@@ -269,6 +270,26 @@ def test_lone_surrogate_book_in_search_is_skipped(make_app, httpserver):
     assert resp.get_data(as_text=True).count('class="book-card') == 1
     with app.app_context():
         assert db.session.scalars(select(Book.isbn)).all() == [good["isbn"]]
+
+
+def test_isbn_answer_for_another_book_is_not_found(make_app, httpserver):
+    """An ISBN answer describing a book with a different ISBN is "not found": nothing is
+    stored, the detail page is a 404 and listing it as a gift is refused, so no orphan gift."""
+    other = isbn13("978750636543")
+    httpserver.expect_request(ISBN_PATH).respond_with_json(dict(SANTI, isbn=other, title="活着"))
+    app = make_app()
+    with app.app_context():
+        found = YuShuBook.from_app(app).search_by_isbn(ISBN)
+        assert (found.total, found.first) == (0, None)
+        client = login_client(app, make_user("爱丽丝", "alice@example.com"))
+    assert client.get(f"/book/{ISBN}/detail").status_code == 404
+    assert client.post(f"/gifts/book/{ISBN}").status_code == 404
+    assert client.post(f"/wish/book/{ISBN}").status_code == 404
+    assert "共 0 本" in client.get(f"/book/search?q={ISBN}").get_data(as_text=True)
+    assert client.get("/my/gifts").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Gift)) == 0
+    assert book_count(app) == 0
 
 
 def test_duplicate_books_in_one_answer(make_app, httpserver):

@@ -111,6 +111,11 @@ class YuShuBook:
             book = clean_record(data)
         except RecordError as exc:
             raise BookSourceError(f"ISBN answer is not a usable book: {exc}") from exc
+        if book["isbn"] != isbn:
+            # Another book is no answer: storing it would list a gift under
+            # an ISBN no book has.
+            log.warning("book API answered ISBN %s with a book of ISBN %s", isbn, book["isbn"])
+            return BookPage()
         self._store([book])
         return BookPage(1, [book])
 
