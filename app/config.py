@@ -74,3 +74,8 @@ PAGE_CACHE_TTL = 30  # seconds anonymous visitors' home/search/book pages are re
 # Covers: copies of book images kept on the site (instance/covers by default).
 COVERS_DIR = None
 COVER_MAX_BYTES = 1024 * 1024
+COVER_TOTAL_TIMEOUT = 10.0  # wall-clock budget for one image, redirects included
+COVER_MAX_REDIRECTS = 3
+# Covers are fetched from public addresses only; list networks (CIDR) to allow
+# besides, e.g. ["10.1.2.0/24"] for an image mirror inside your network.
+COVER_ALLOWED_NETWORKS = []

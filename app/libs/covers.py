@@ -3,13 +3,19 @@
 Pages never load anything from another host, so a cover is shown only once a
 copy lies in the covers folder (``flask covers fetch`` downloads them when the
 server can reach the image hosts); until then the locally drawn placeholder
-stands in.
+stands in. Image URLs come from book records anyone may write, so they are
+fetched through ``safe_http`` (public addresses only, bounded in time and size)
+and kept only when the bytes really are an image of the announced type.
 """
 import os
+import tempfile
 
-import requests
+from app.libs.address_policy import parse_networks
+from app.libs.safe_http import FetchError, Limits, safe_get
 
 KINDS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
+_MAGIC = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",),
+          "image/gif": (b"GIF87a", b"GIF89a"), "image/webp": (b"RIFF",)}
 
 
 def covers_dir(app) -> str:
@@ -39,23 +45,36 @@ def local_cover(app, isbn: str) -> str | None:
     return _stored(covers_dir(app)).get(isbn)
 
 
-def fetch_cover(app, session: requests.Session, isbn: str, url: str) -> str:
+def _is_image(kind: str, data: bytes) -> bool:
+    if kind == "image/webp" and data[8:12] != b"WEBP":
+        return False
+    return data.startswith(_MAGIC[kind])
+
+
+def fetch_cover(app, isbn: str, url: str) -> str:
     """Download one cover into the covers folder; returns the file name.
-    Raises ValueError (wrong type, too large) or requests' errors."""
+    Raises ValueError (forbidden address, wrong type, too large, too slow,
+    failed connection); nothing is stored then."""
     cfg = app.config
-    with session.get(url, timeout=(cfg["YUSHU_CONNECT_TIMEOUT"], cfg["YUSHU_READ_TIMEOUT"]),
-                     stream=True) as resp:
-        resp.raise_for_status()
-        kind = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if kind not in KINDS:
-            raise ValueError(f"not an image ({kind or 'no type'})")
-        data = b""
-        for chunk in resp.iter_content(64 * 1024):
-            data += chunk
-            if len(data) > cfg["COVER_MAX_BYTES"]:
-                raise ValueError("image too large")
-    os.makedirs(covers_dir(app), exist_ok=True)
+    limits = Limits(cfg["YUSHU_CONNECT_TIMEOUT"], cfg["YUSHU_READ_TIMEOUT"],
+                    cfg["COVER_TOTAL_TIMEOUT"], cfg["COVER_MAX_BYTES"], cfg["COVER_MAX_REDIRECTS"])
+    fetched = safe_get(url, limits, parse_networks(cfg["COVER_ALLOWED_NETWORKS"]),
+                       user_agent="fisher/1.0 (covers)")
+    kind = fetched.content_type
+    if kind not in KINDS:
+        raise FetchError(f"not an image ({kind or 'no type'})")
+    if not _is_image(kind, fetched.body):
+        raise FetchError(f"not an image (content is not {kind})")
+    folder = covers_dir(app)
+    os.makedirs(folder, exist_ok=True)
     name = f"{isbn}.{KINDS[kind]}"
-    with open(os.path.join(covers_dir(app), name), "wb") as fh:
-        fh.write(data)
+    fd, partial = tempfile.mkstemp(dir=folder, suffix=".part")  # never served half-written
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(fetched.body)
+        os.chmod(partial, 0o644)  # public images; mkstemp made it private to this user
+        os.replace(partial, os.path.join(folder, name))
+    except BaseException:
+        os.unlink(partial)
+        raise
     return name

@@ -1,5 +1,4 @@
 """Downloading covers of catalog books into the site's covers folder."""
-import requests
 from flask import current_app
 from sqlalchemy import select
 
@@ -15,11 +14,10 @@ def fetch_missing_covers(limit: int = 0) -> tuple[int, list[tuple[str, str]]]:
                               .order_by(Book.id)).all()
     missing = [(isbn, url) for isbn, url in rows if not local_cover(app, isbn)]
     stored, failed = 0, []
-    with requests.Session() as session:
-        for isbn, url in missing[:limit or None]:
-            try:
-                fetch_cover(app, session, isbn, url)
-                stored += 1
-            except (requests.RequestException, ValueError) as exc:
-                failed.append((isbn, str(exc) or exc.__class__.__name__))
+    for isbn, url in missing[:limit or None]:
+        try:
+            fetch_cover(app, isbn, url)
+            stored += 1
+        except (ValueError, OSError) as exc:  # OSError: the covers folder
+            failed.append((isbn, str(exc) or exc.__class__.__name__))
     return stored, failed
