@@ -6,6 +6,8 @@ FISHER_BIND environment variables.
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
 bind = os.environ.get("FISHER_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 2))
@@ -20,3 +22,20 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with password-reset tokens left out of access and error lines."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        from app.libs.log_redaction import RedactTokens
+        self.error_log.addFilter(RedactTokens())
+
+    def atoms(self, resp, req, environ, request_time):
+        from app.libs.log_redaction import redact
+        return {key: redact(value) if isinstance(value, str) else value
+                for key, value in super().atoms(resp, req, environ, request_time).items()}
+
+
+logger_class = RedactingLogger

@@ -4,7 +4,7 @@ import secrets
 import sqlite3
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+        _create_private_sqlite_file(uri)
     elif uri.startswith("mysql"):
         # Checks made after a row lock must see what other units of work committed.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
@@ -57,6 +58,21 @@ def _ensure_secret_file(instance_path: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write("# Generated on first start; keep it out of version control.\n")
         fh.write(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
+
+
+def _create_private_sqlite_file(uri: str) -> None:
+    """Create a new SQLite database file 0600 before SQLite would create it
+    world-readable; SQLite gives its -wal and -shm files the same mode. An
+    existing file is left as the operator made it."""
+    path = make_url(uri).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    if os.path.exists(path) or not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # empty: a new database
+    except FileExistsError:  # created a moment ago by another process
+        pass
 
 
 def register_extensions(app: Flask) -> None:

@@ -27,5 +27,9 @@ def login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def register_rate_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
 __all__ = ["db", "cache", "migrate", "csrf", "bootstrap", "mail", "limiter", "login_manager",
-           "login_rate_limit"]
+           "login_rate_limit", "register_rate_limit"]

@@ -1,5 +1,8 @@
 """Response headers, cookie flags and start-up checks that keep fisher safe."""
 import ipaddress
+import logging
+
+from app.libs import log_redaction
 
 CSP = ("default-src 'self'; img-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -15,7 +18,9 @@ PLACEHOLDER_SECRETS = {"", "dev", "secret", "changeme", "change-me", "secret-key
 
 
 def init_security(app) -> None:
-    """Add the security headers to every response and tighten cookies."""
+    """Add the security headers to every response, tighten cookies and keep
+    reset tokens out of the app's and the development server's logs."""
+    log_redaction.install(app.logger, logging.getLogger("werkzeug"))
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -26,6 +26,7 @@ def make_config(tmp_path, **overrides) -> dict:
         "PAGE_CACHE_TTL": 0,  # test_page_cache.py turns it on
         "YUSHU_RETRIES": 0,
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, cheap enough for tests
+        "REGISTER_RATE_LIMIT": "1000 per hour",  # tests register many users from one address
         "YUSHU_CONNECT_TIMEOUT": 1.0,
         "YUSHU_READ_TIMEOUT": 1.0,
     }
@@ -51,6 +52,20 @@ def _empty_tables() -> None:
             conn.execute(table.delete())
 
 
+_schema_is_fresh = False
+
+
+def _fresh_schema_once() -> None:
+    """Drop and re-create the server database's tables once per run, so a
+    schema change (a new column, a collation) reaches a database kept from an
+    earlier run; later tests only empty the tables."""
+    global _schema_is_fresh
+    if not _schema_is_fresh:
+        db.drop_all()
+        _schema_is_fresh = True
+    db.create_all()
+
+
 @pytest.fixture
 def app_factory(tmp_path):
     """Build an app with extra config on an empty database."""
@@ -61,7 +76,7 @@ def app_factory(tmp_path):
         app.test_client_class = FreshContextClient
         with app.app_context():
             if TEST_DB_URL:
-                db.create_all()
+                _fresh_schema_once()
                 _empty_tables()
             else:
                 db.create_all()

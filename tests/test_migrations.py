@@ -61,3 +61,36 @@ def test_mysql_tables_are_innodb_utf8mb4(tmp_path):
         db.session.remove()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def _email_collation(conn) -> str | None:
+    if conn.dialect.name not in ("mysql", "mariadb"):
+        return None
+    return conn.execute(sa.text(
+        "SELECT collation_name FROM information_schema.columns "
+        "WHERE table_schema = DATABASE() AND table_name = 'user' AND column_name = 'email'")).scalar()
+
+
+def test_0005_stores_canonical_emails_and_compares_them_exactly(migration_app):
+    """0005 puts stored addresses in canonical form (a taken one is left alone), makes
+    user.email utf8mb4_bin on MariaDB, and its downgrade restores the table's collation."""
+    upgrade(revision="0004")
+    rows = {1: "Victim@Example.COM", 2: "ｂｏｂ@example.com", 3: "carol@example.com"}
+    with db.engine.begin() as conn:
+        before = _email_collation(conn)
+        if before is None:  # SQLite compares exactly already, so this row can exist there
+            rows[4] = "CAROL@example.com "
+        for uid, email in rows.items():
+            conn.execute(sa.text("INSERT INTO user (id, nickname, email, password, create_time) "
+                                 "VALUES (:id, :nick, :email, 'x', '2026-01-01 00:00:00')"),
+                         {"id": uid, "nick": f"u{uid}", "email": email})
+    upgrade()
+    with db.engine.connect() as conn:
+        stored = dict(conn.execute(sa.text("SELECT id, email FROM user")).all())
+        collation = _email_collation(conn)
+    assert stored == {**rows, 1: "victim@example.com", 2: "bob@example.com"}
+    assert collation in (None, "utf8mb4_bin")
+    downgrade(revision="0004")
+    with db.engine.connect() as conn:
+        assert _email_collation(conn) == before
+    downgrade(revision="base")

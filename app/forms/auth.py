@@ -1,20 +1,33 @@
 """Account forms."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, StopValidation, ValidationError
 
 from app.libs.passwords import is_common
-from app.models.user import User
+from app.models.user import User, normalize_email
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _canonical(value):
+    return normalize_email(value) if isinstance(value, str) else value
+
+
+def ascii_only(_form, field):
+    """Mail to a non-ASCII address needs SMTPUTF8, which we cannot count on."""
+    if field.data and not field.data.isascii():
+        raise StopValidation("电子邮件地址只能使用英文字母、数字和符号，暂不支持含中文等其他文字的地址")
+
+
 def _email_field():
-    return EmailField("电子邮件", filters=[_strip], validators=[
-        DataRequired(message="电子邮件不能为空"), Length(8, 64, message="电子邮件长度须在 8 到 64 个字符之间"),
-        Email(message="电子邮件不符合规范")])
+    """An address in its canonical form (what is stored and looked up), so the
+    length checked is the length stored."""
+    return EmailField("电子邮件", filters=[_canonical], validators=[
+        DataRequired(message="电子邮件不能为空"), ascii_only,
+        Length(8, 64, message="电子邮件长度须在 8 到 64 个字符之间"),
+        Email(message="电子邮件不符合规范", allow_smtputf8=False)])
 
 
 def _new_password(label: str, *extra):

@@ -1,11 +1,15 @@
 """Accounts."""
 import hashlib
+import secrets
+import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 
 from flask import current_app
 from flask_login import UserMixin
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Boolean, Integer, Numeric, String, func, select
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,8 +18,31 @@ from app.models.base import SoftDeleteMixin, db
 RESET_SALT = "fisher.reset-password"
 
 
+# Emails are compared byte for byte: MySQL's default *_ci collations would let
+# "vïctim@…" find the row "victim@…" that the limiter and the forms never saw.
+EMAIL_TYPE = String(64).with_variant(mysql.VARCHAR(64, collation="utf8mb4_bin"), "mysql", "mariadb")
+
+
 def normalize_email(email: str) -> str:
-    return (email or "").strip().lower()
+    """The canonical form stored and looked up: NFKC (full-width letters become
+    ASCII), case-folded, without surrounding space. It can be longer than the
+    input ("ﬀ" becomes "ff"), so forms check the length of this value."""
+    return unicodedata.normalize("NFKC", email or "").strip().casefold()
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method)
+
+
+def password_matches(user: "User | None", raw: str) -> bool:
+    """``user.check_password(raw)``, but with no user a dummy hash of the
+    configured method is checked instead, so an unknown address takes as long
+    to refuse as a wrong password and login time does not reveal accounts."""
+    if user is None:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), raw)
+        return False
+    return user.check_password(raw)
 
 
 class User(UserMixin, SoftDeleteMixin, db.Model):
@@ -23,7 +50,7 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nickname: Mapped[str] = mapped_column(String(24), unique=True)
-    email: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(EMAIL_TYPE, unique=True)
     _password: Mapped[str] = mapped_column("password", String(255))
     beans: Mapped[Decimal] = mapped_column(Numeric(10, 1), default=Decimal("0"),
                                            server_default="0")
@@ -57,7 +84,9 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
         self._password = generate_password_hash(raw, current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, raw: str) -> bool:
-        return bool(self._password) and check_password_hash(self._password, raw)
+        if not self._password:  # never set: refuse, after the same work as a real check
+            return password_matches(None, raw)
+        return check_password_hash(self._password, raw)
 
     # -- password reset tokens: expire, and die when the password changes --
     def _password_fingerprint(self) -> str:

@@ -5,7 +5,7 @@ from email.utils import getaddresses, parseaddr
 
 from flask import current_app
 
-from app.libs.email import outbox_dir, smtp_send
+from app.libs.email import outbox_dir, reason, smtp_send
 
 
 def retry_failed() -> tuple[int, int]:
@@ -23,8 +23,8 @@ def retry_failed() -> tuple[int, int]:
         recipients = [addr for _, addr in getaddresses(msg.get_all("To", []))]
         try:
             smtp_send(app.config, parseaddr(msg["From"])[1], recipients, data)
-        except OSError as exc:
-            app.logger.error("retry of %s failed: %s", name, exc)
+        except (OSError, ValueError) as exc:  # ValueError: an address smtplib cannot encode
+            app.logger.error("retry of %s failed: %s", name, reason(exc))
             failed += 1
             continue
         os.remove(path)

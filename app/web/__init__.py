@@ -1,5 +1,5 @@
 """The single ``web`` blueprint; its views live in the modules imported below."""
-from flask import Blueprint, render_template
+from flask import Blueprint, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
@@ -57,8 +57,40 @@ from app.web import auth, book, drift, gift, main, wish  # noqa: E402,F401
 
 
 @web.app_errorhandler(429)
-def too_many_requests(_error):
-    return render_template("errors/429.html"), 429
+def too_many_requests(error):
+    """Say roughly how long to wait, in the page and in Retry-After."""
+    seconds = _retry_after(error)
+    response = make_response(render_template("errors/429.html", wait=wait_text(seconds)), 429)
+    if seconds:
+        response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _retry_after(error) -> int | None:
+    """Seconds until the breached limit resets: from our own 429s (``retry_after``)
+    or, for Flask-Limiter's, from the limit it marked breached."""
+    import math
+    import time
+    from datetime import datetime, timezone
+
+    from app.extensions import limiter
+
+    retry = getattr(error, "retry_after", None)
+    if isinstance(retry, datetime):
+        retry = (retry - datetime.now(timezone.utc)).total_seconds()
+    if retry is None:
+        breached = limiter.current_limit
+        retry = breached.reset_at - time.time() if breached and breached.breached else None
+    return max(1, math.ceil(retry)) if retry is not None else None
+
+
+def wait_text(seconds: int | None) -> str | None:
+    """"请在约 N 分钟后重试" (or hours for long windows)."""
+    if not seconds:
+        return None
+    if seconds >= 90 * 60:
+        return f"请在约 {round(seconds / 3600)} 小时后重试"
+    return f"请在约 {max(1, round(seconds / 60))} 分钟后重试"
 
 
 @web.app_errorhandler(400)

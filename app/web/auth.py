@@ -2,7 +2,7 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.extensions import limiter, login_rate_limit
+from app.extensions import limiter, login_rate_limit, register_rate_limit
 from app.forms.auth import ChangePasswordForm, EmailForm, LoginForm, RegisterForm, ResetPasswordForm
 from app.libs.email import send_mail
 from app.libs.helper import is_safe_next
@@ -11,20 +11,22 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models.base import db
 from app.models.bean_ledger import BeanLedger
-from app.models.user import User, normalize_email
+from app.models.user import User, password_matches
 from app.web import web
+from app.web._throttle import account_key, hit_account_limits
 
 
-def _account_key() -> str:
-    """Rate-limit key for the account a login or reset request names."""
-    return "account:" + normalize_email(request.form.get("email", ""))[:64]
+def _account_made(response) -> bool:
+    return response.status_code == 302
 
 
 @web.route("/register", methods=["GET", "POST"])
+@limiter.limit(register_rate_limit, methods=["POST"], deduct_when=_account_made)
 def register():
+    """Make an account; REGISTER_RATE_LIMIT counts the accounts made per address."""
     form = RegisterForm()
     if form.validate_on_submit():
-        user = User(email=normalize_email(form.email.data), nickname=form.nickname.data)
+        user = User(email=form.email.data, nickname=form.nickname.data)
         user.password = form.password.data
         try:
             with db.auto_commit():
@@ -40,12 +42,12 @@ def register():
 
 @web.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
-@limiter.limit(login_rate_limit, methods=["POST"], key_func=_account_key)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = User.by_email(form.email.data)
-        if user and user.check_password(form.password.data):
+        hit_account_limits("password", account_key(user, form.email.data))
+        if password_matches(user, form.password.data):
             login_user(user, remember=form.remember.data)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("web.index"))
@@ -63,12 +65,12 @@ def logout():
 
 @web.route("/reset/password", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
-@limiter.limit(login_rate_limit, methods=["POST"], key_func=_account_key)
 def forget_password_request():
     """Ask for a reset link; known and unknown addresses get the same answer."""
     form = EmailForm()
     if form.validate_on_submit():
         user = User.by_email(form.email.data)
+        hit_account_limits("reset", account_key(user, form.email.data))
         if user:
             send_mail(user.email, "重置你的密码", "reset_password", user=user,
                       token=user.generate_reset_token(),
@@ -98,6 +100,7 @@ def forget_password(token):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        hit_account_limits("password", account_key(current_user))  # else an old-password oracle
         if current_user.check_password(form.old_password.data):
             with db.auto_commit():
                 current_user.password = form.new_password1.data
