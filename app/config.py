@@ -8,6 +8,12 @@ DEBUG = False
 
 PROXY_FIX = False  # true behind nginx: trust X-Forwarded-For/-Proto from one proxy
 
+# The site's public address, the origin of every absolute link (mail). None
+# means http://HOST:PORT, the address `python fisher.py` serves.
+SITE_URL = None
+# Extra host names requests may use besides SITE_URL's and loopback.
+TRUSTED_HOSTS = None
+
 # Database: None means a SQLite file in the instance folder.
 SQLALCHEMY_DATABASE_URI = None
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 280}

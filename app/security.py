@@ -1,6 +1,9 @@
 """Response headers, cookie flags and start-up checks that keep fisher safe."""
 import ipaddress
 
+from flask import request
+from werkzeug.exceptions import SecurityError
+
 CSP = ("default-src 'self'; img-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 HEADERS = {
@@ -15,7 +18,8 @@ PLACEHOLDER_SECRETS = {"", "dev", "secret", "changeme", "change-me", "secret-key
 
 
 def init_security(app) -> None:
-    """Add the security headers to every response and tighten cookies."""
+    """Add the security headers to every response, tighten cookies and answer
+    400 to a request naming a host outside TRUSTED_HOSTS."""
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -25,6 +29,20 @@ def init_security(app) -> None:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+    # Registered before any extension's hook, so an untrusted Host is refused
+    # before CSRF or rate-limit checks can fail on it with a page of their own.
+    @app.before_request
+    def _refuse_untrusted_host():
+        if isinstance(request.routing_exception, SecurityError):
+            raise request.routing_exception
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_error):
+        """A Host outside TRUSTED_HOSTS: 400 in plain text (no URL can be
+        built for such a request, so no template that links anywhere)."""
+        return ("400 Bad Request: this host name is not served here\n", 400,
+                {"Content-Type": "text/plain; charset=utf-8"})
 
 
 def check_secret_key(app) -> None:
