@@ -15,7 +15,7 @@ from app.models.base import db
 from app.models.gift import Gift
 from app.models.wish import Wish
 from tests.conftest import make_config
-from tests.helpers import (DRIFT_FORM, add_books, login_client, mail_links, make_gift, make_user,
+from tests.helpers import (DRIFT_FORM, add_books, login_client, mail_links, make_user,
                            make_wish, outbox_messages)
 from tests.live import serve
 
