@@ -79,7 +79,9 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        """Sessions and remember-me cookies carry "<id>:<generation>"; a
+        revoked generation or any other shape is no login."""
+        return User.from_session_id(user_id)
 
 
 def register_blueprints(app: Flask) -> None:

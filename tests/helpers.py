@@ -123,7 +123,7 @@ def login_client(app, user):
     so it never meets the login rate limit)."""
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
 
