@@ -53,6 +53,9 @@ PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default (scrypt:32768:8:1)
 RESET_TOKEN_MAX_AGE = 30 * 60  # seconds a password-reset link stays valid
 LOGIN_RATE_LIMIT = "10 per minute"  # per client address and per account
 RATELIMIT_STORAGE_URI = "memory://"
+# gunicorn refuses several workers on memory:// storage (each would count
+# alone) unless this is true.
+ALLOW_PER_WORKER_LIMITS = False
 RATELIMIT_HEADERS_ENABLED = True
 
 # Mail: with no MAIL_SERVER, messages are written to instance/outbox/ instead.
