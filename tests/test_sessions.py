@@ -209,6 +209,29 @@ def test_change_password_after_sessions_ended_elsewhere_is_refused(app):
     assert user_row().check_password(PASSWORD) and user_row().session_generation == 1
 
 
+def test_change_password_page_after_sessions_ended_elsewhere(app_factory):
+    """The change form, posted by a session that another device ended after it was loaded, logs out and keeps the password."""
+    from flask import request
+    from flask_login import current_user
+
+    app = app_factory()
+    with app.app_context():
+        user = make_user("爱丽丝", EMAIL)
+        client = login_client(app, user)
+
+        @app.before_request
+        def other_device_logs_out_everywhere():  # runs after this request's user is loaded
+            if request.path == "/change/password" and current_user.is_authenticated:
+                with db.engine.begin() as conn:
+                    conn.execute(update(User).values(session_generation=User.session_generation + 1))
+
+        resp = client.post("/change/password", data={
+            "old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW}, follow_redirects=True)
+        assert resp.request.path == "/login" and "你的登录已在其他设备上被退出" in resp.get_data(as_text=True)
+        assert user_row().check_password(PASSWORD) and user_row().session_generation == 1
+        assert not reaches_personal(client)
+
+
 def test_reset_link_used_meanwhile_is_refused(app):
     """A reset link checked by two requests at once sets a password only once: the later write is refused."""
     make_user("爱丽丝", EMAIL)

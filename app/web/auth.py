@@ -61,7 +61,7 @@ def logout():
     """Log out. The session generation is bumped too, so a copied session or
     remember-me cookie of this account stops working (on every device:
     sessions carry no id of their own that could be revoked alone)."""
-    account.end_sessions(current_user)
+    account.end_sessions(current_user._get_current_object())
     logout_user()
     flash("你已退出登录", "info")
     return redirect(url_for("web.index"))
@@ -71,7 +71,7 @@ def logout():
 @login_required
 def logout_everywhere():
     """End every session and remember-me cookie of my account, this one too."""
-    account.end_sessions(current_user)
+    account.end_sessions(current_user._get_current_object())
     logout_user()
     flash("已退出所有设备上的登录", "info")
     return redirect(url_for("web.login"))
