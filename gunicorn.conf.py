@@ -5,6 +5,7 @@ FISHER_BIND environment variables.
 """
 import multiprocessing
 import os
+from urllib.parse import urlsplit
 
 from gunicorn.glogging import Logger
 
@@ -22,6 +23,30 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Refuse several workers on ``memory://`` rate-limit storage: each worker
+    would count alone, multiplying LOGIN_RATE_LIMIT by the worker count.
+    ALLOW_PER_WORKER_LIMITS=true turns the refusal into a warning. Also warn
+    when SITE_URL, the origin of every mailed link, is a loopback address."""
+    config = getattr(server.app.wsgi(), "config", None)
+    if config is None or "RATELIMIT_STORAGE_URI" not in config:
+        return  # not fisher (bench/minimal_app.py)
+    storage = str(config["RATELIMIT_STORAGE_URI"])
+    if (server.num_workers > 1 and storage.startswith("memory://")
+            and config.get("RATELIMIT_ENABLED", True)):
+        message = (f"{server.num_workers} workers with RATELIMIT_STORAGE_URI={storage}: every worker counts "
+                   f"alone, so LOGIN_RATE_LIMIT ({config['LOGIN_RATE_LIMIT']}) allows up to "
+                   f"{server.num_workers} times as many guesses. Set FISHER_RATELIMIT_STORAGE_URI=redis://..., "
+                   "run GUNICORN_WORKERS=1, or accept it with FISHER_ALLOW_PER_WORKER_LIMITS=true")
+        if not config.get("ALLOW_PER_WORKER_LIMITS"):
+            server.log.error("refusing to start: %s", message)
+            raise RuntimeError(message)
+        server.log.warning("ALLOW_PER_WORKER_LIMITS is set: %s", message)
+    site = str(config.get("SITE_URL") or "")
+    if urlsplit(site).hostname in ("127.0.0.1", "localhost"):
+        server.log.warning("SITE_URL is %s: links in mail point at this machine; set FISHER_SITE_URL", site)
 
 
 class RedactingLogger(Logger):

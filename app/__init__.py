@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (every table on the metadata)
+from app.libs.site_url import resolve_site_url, site_url_for, trusted_hosts
 from app.security import check_secret_key, init_security
 from app.extensions import bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate
 
@@ -38,9 +39,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "isolation_level": "READ COMMITTED"}
 
+    app.config["SITE_URL"] = resolve_site_url(app.config)
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["SITE_URL"], app.config["TRUSTED_HOSTS"])
+    app.add_template_global(site_url_for)
+
     if app.config["PROXY_FIX"]:
-        # Behind nginx: trust one proxy for the client address and scheme.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        # Behind nginx: trust one proxy for the client address and scheme --
+        # never for the host, which only SITE_URL and TRUSTED_HOSTS decide.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
     check_secret_key(app)
     init_security(app)
     register_extensions(app)
@@ -89,7 +95,9 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        """Sessions and remember-me cookies carry "<id>:<generation>"; a
+        revoked generation or any other shape is no login."""
+        return User.from_session_id(user_id)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -8,6 +8,12 @@ DEBUG = False
 
 PROXY_FIX = False  # true behind nginx: trust X-Forwarded-For/-Proto from one proxy
 
+# The site's public address, the origin of every absolute link (mail). None
+# means http://HOST:PORT, the address `python fisher.py` serves.
+SITE_URL = None
+# Extra host names requests may use besides SITE_URL's and loopback.
+TRUSTED_HOSTS = None
+
 # Database: None means a SQLite file in the instance folder.
 SQLALCHEMY_DATABASE_URI = None
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 280}
@@ -49,6 +55,9 @@ LOGIN_RATE_LIMIT = "10 per minute"  # logins/resets per client address and per (
 ACCOUNT_RATE_LIMIT = "50 per hour"  # password guesses (and resets) per account, from all addresses
 REGISTER_RATE_LIMIT = "5 per hour"  # accounts made per client address
 RATELIMIT_STORAGE_URI = "memory://"
+# gunicorn refuses several workers on memory:// storage (each would count
+# alone) unless this is true.
+ALLOW_PER_WORKER_LIMITS = False
 RATELIMIT_HEADERS_ENABLED = True
 
 # Mail: with no MAIL_SERVER, messages are written to instance/outbox/ instead.

@@ -2,6 +2,9 @@
 import ipaddress
 import logging
 
+from flask import request
+from werkzeug.exceptions import SecurityError
+
 from app.libs import log_redaction
 
 CSP = ("default-src 'self'; img-src 'self'; object-src 'none'; "
@@ -18,8 +21,9 @@ PLACEHOLDER_SECRETS = {"", "dev", "secret", "changeme", "change-me", "secret-key
 
 
 def init_security(app) -> None:
-    """Add the security headers to every response, tighten cookies and keep
-    reset tokens out of the app's and the development server's logs."""
+    """Add the security headers to every response, tighten cookies, answer
+    400 to a request naming a host outside TRUSTED_HOSTS and keep reset
+    tokens out of the app's and the development server's logs."""
     log_redaction.install(app.logger, logging.getLogger("werkzeug"))
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -30,6 +34,20 @@ def init_security(app) -> None:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+    # Registered before any extension's hook, so an untrusted Host is refused
+    # before CSRF or rate-limit checks can fail on it with a page of their own.
+    @app.before_request
+    def _refuse_untrusted_host():
+        if isinstance(request.routing_exception, SecurityError):
+            raise request.routing_exception
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_error):
+        """A Host outside TRUSTED_HOSTS: 400 in plain text (no URL can be
+        built for such a request, so no template that links anywhere)."""
+        return ("400 Bad Request: this host name is not served here\n", 400,
+                {"Content-Type": "text/plain; charset=utf-8"})
 
 
 def check_secret_key(app) -> None:

@@ -88,7 +88,8 @@ def start_server(db_url: str, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "FISHER_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers),
            "FISHER_SECRET_KEY": "soak-secret-" + "x" * 20, "FISHER_SQLALCHEMY_DATABASE_URI": db_url,
-           "FISHER_LOGIN_RATE_LIMIT": "100000 per minute", "GUNICORN_ACCESS_LOG": "/dev/null",
+           "FISHER_LOGIN_RATE_LIMIT": "100000 per minute", "FISHER_ALLOW_PER_WORKER_LIMITS": "true",
+           "GUNICORN_ACCESS_LOG": "/dev/null",
            "FISHER_OUTBOX_DIR": tempfile.mkdtemp(prefix="fisher-soak-outbox-")}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "fisher:app"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

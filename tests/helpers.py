@@ -123,7 +123,7 @@ def login_client(app, user):
     so it never meets the login rate limit)."""
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
 
@@ -134,3 +134,20 @@ def minutes_ago(minutes: float):
 
     from app.models.base import utcnow
     return utcnow() - timedelta(minutes=minutes)
+
+
+def outbox_messages(folder) -> list:
+    """The messages written to an outbox folder, oldest first."""
+    from email import message_from_bytes, policy
+    from pathlib import Path
+
+    return [message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(Path(folder).glob("*.eml"))]
+
+
+def mail_links(message) -> list[str]:
+    """Every http(s) link in a message's plain-text and HTML bodies."""
+    import re
+
+    bodies = [message.get_body(preferencelist=(kind,)).get_content() for kind in ("plain", "html")]
+    return [link for body in bodies for link in re.findall(r'https?://[^\s"<>]+', body)]

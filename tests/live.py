@@ -1,8 +1,16 @@
 """A real threaded HTTP server running the app, for concurrency and browser tests."""
+import socket
 import threading
 from contextlib import contextmanager
 
 from werkzeug.serving import make_server
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 import hashlib
 import secrets
 import unicodedata
+import re
 from decimal import Decimal
 from functools import lru_cache
 
@@ -16,6 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.models.base import SoftDeleteMixin, db
 
 RESET_SALT = "fisher.reset-password"
+SESSION_ID = re.compile(r"([1-9][0-9]{0,17}):([0-9]{1,9})")  # "<user id>:<session generation>"
 
 
 # Emails are compared byte for byte: MySQL's default *_ci collations would let
@@ -43,6 +45,10 @@ def password_matches(user: "User | None", raw: str) -> bool:
         check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), raw)
         return False
     return user.check_password(raw)
+
+
+def hash_password(raw: str) -> str:
+    return generate_password_hash(raw, current_app.config["PASSWORD_HASH_METHOD"])
 
 
 class User(UserMixin, SoftDeleteMixin, db.Model):
@@ -81,12 +87,29 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
 
     @password.setter
     def password(self, raw: str) -> None:
-        self._password = generate_password_hash(raw, current_app.config["PASSWORD_HASH_METHOD"])
+        self._password = hash_password(raw)
 
     def check_password(self, raw: str) -> bool:
         if not self._password:  # never set: refuse, after the same work as a real check
             return password_matches(None, raw)
         return check_password_hash(self._password, raw)
+
+    # -- sessions: Flask-Login keeps get_id() in the session and the remember-me
+    # cookie; bumping session_generation (services/account.py) ends them all.
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_generation}"
+
+    @staticmethod
+    def from_session_id(value: str) -> "User | None":
+        """The user a session or remember-me id names while its generation is
+        current, else None (also for the plain "<id>" of older sessions)."""
+        match = SESSION_ID.fullmatch(value or "")
+        if match is None:
+            return None
+        user = db.session.get(User, int(match[1]))
+        if user is None or user.session_generation != int(match[2]):
+            return None
+        return user
 
     # -- password reset tokens: expire, and die when the password changes --
     def _password_fingerprint(self) -> str:

@@ -4,11 +4,11 @@ concurrent clicks apply once. Locks are always taken in the same order --
 drift, then gift, then users -- so MySQL units of work cannot deadlock."""
 from dataclasses import dataclass
 
-from flask import url_for
 from sqlalchemy import func, select, update
 
 from app.libs.email import send_mail
 from app.libs.enums import PendingStatus
+from app.libs.site_url import site_url_for
 from app.models.base import db
 from app.models.bean_ledger import BeanReason, change_beans
 from app.models.book import Book
@@ -100,7 +100,7 @@ def request_gift(user: User, gid: int, details: dict) -> Drift:
             raise Refused("你的鱼豆不足，至少需要 1 个鱼豆才能索要书籍")
     gifter = gift.user
     send_mail(gifter.email, "有人想要一本书", "get_gift", gifter=gifter, drift=drift,
-              link=url_for("web.pending", _external=True))
+              link=site_url_for("web.pending"))
     return drift
 
 

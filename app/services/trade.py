@@ -1,13 +1,14 @@
 """Units of work on the gift and wish lists."""
 from decimal import Decimal
 
-from flask import current_app, url_for
+from flask import current_app
 from limits import parse
 from sqlalchemy import select
 
 from app.extensions import limiter
 from app.libs.email import send_batch, send_mail
 from app.libs.enums import PendingStatus
+from app.libs.site_url import site_url_for
 from app.models.base import db, lock_user_row
 from app.models.bean_ledger import BeanReason, change_beans
 from app.models.drift import Drift
@@ -89,7 +90,7 @@ def notify_wishers(gift: Gift, book: dict) -> int:
         .where(Wish.isbn == gift.isbn, Wish.launched.is_(False), Wish.uid != gift.uid,
                User.wish_alerts.is_(True))
         .order_by(Wish.create_time, Wish.id)).all()
-    link = url_for("web.book_detail", isbn=gift.isbn, _external=True)
+    link = site_url_for("web.book_detail", isbn=gift.isbn)
     send_batch([(wisher.email, f"你想要的《{book['title']}》有人赠送了", "wish_available",
                  {"wisher": wisher, "book": book, "link": link}) for wisher in wishers])
     return len(wishers)
@@ -110,5 +111,5 @@ def satisfy_wish(giver: User, wid: int) -> Wish:
         raise Refused("你已向他发送过赠送邀请，请不要频繁发送")
     book = _known_book(wish.isbn)
     send_mail(wish.user.email, "有人想送你一本书", "satisfy_wish", wisher=wish.user, giver=giver,
-              book=book, link=url_for("web.send_drift", gid=gift.id, _external=True))
+              book=book, link=site_url_for("web.send_drift", gid=gift.id))
     return wish

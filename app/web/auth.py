@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from app.models.base import db
 from app.models.bean_ledger import BeanLedger
 from app.models.user import User, password_matches
+from app.services import account
+from app.services.errors import Conflict, Refused
 from app.web import web
 from app.web._throttle import account_key, hit_account_limits
 
@@ -58,9 +60,23 @@ def login():
 @web.post("/logout")
 @login_required
 def logout():
+    """Log out. The session generation is bumped too, so a copied session or
+    remember-me cookie of this account stops working (on every device:
+    sessions carry no id of their own that could be revoked alone)."""
+    account.end_sessions(current_user._get_current_object())
     logout_user()
     flash("你已退出登录", "info")
     return redirect(url_for("web.index"))
+
+
+@web.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    """End every session and remember-me cookie of my account, this one too."""
+    account.end_sessions(current_user._get_current_object())
+    logout_user()
+    flash("已退出所有设备上的登录", "info")
+    return redirect(url_for("web.login"))
 
 
 @web.route("/reset/password", methods=["GET", "POST"])
@@ -88,8 +104,8 @@ def forget_password(token):
         return render_template("auth/reset_link_invalid.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        with db.auto_commit():
-            user.password = form.password1.data
+        if not account.reset_password(user, form.password1.data):
+            return render_template("auth/reset_link_invalid.html"), 400
         flash("你的密码已更新，请使用新密码登录", "success")
         return redirect(url_for("web.login"))
     return render_template("auth/forget_password.html", form=form)
@@ -98,16 +114,28 @@ def forget_password(token):
 @web.route("/change/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    """Change my password: every other session ends, this one stays logged in."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         hit_account_limits("password", account_key(current_user))  # else an old-password oracle
-        if current_user.check_password(form.old_password.data):
-            with db.auto_commit():
-                current_user.password = form.new_password1.data
-            flash("密码已更新", "success")
+        user = current_user._get_current_object()
+        try:
+            account.change_password(user, form.old_password.data, form.new_password1.data)
+        except Conflict as ended:
+            logout_user()
+            flash(ended.message, "warning")
+            return redirect(url_for("web.login"))
+        except Refused as refused:
+            form.old_password.errors.append(refused.message)
+        else:
+            login_user(user, remember=_remember_cookie_sent())  # the new session id
+            flash("密码已更新，其他设备上的登录已退出", "success")
             return redirect(url_for("web.personal_center"))
-        form.old_password.errors.append("原密码不正确")
     return render_template("auth/change_password.html", form=form)
+
+
+def _remember_cookie_sent() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 @web.get("/personal")

@@ -39,6 +39,7 @@ def site(tmp_path_factory):
         add_books(numbered_books(GENERATED_BOOKS) + [BROKEN_COVER])
     app.wsgi_app = with_strict_csp(app.wsgi_app)
     with serve(app) as url:
+        app.config["SITE_URL"] = url  # mailed links point at this server
         yield Site(url, folder / "outbox")
     with app.app_context():
         db.engine.dispose()
