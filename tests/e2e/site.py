@@ -69,6 +69,12 @@ class Person:
         self.open_menu()
         self.page.get_by_role("navigation", name="主导航").get_by_role(
             "link", name=name, exact=exact).click()
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait until the page's scripts ran (the confirmation dialog needs
+        fisher.js): on a busy machine a click can come before they load."""
+        self.page.wait_for_load_state("load")
 
     def search(self, query: str) -> None:
         """Search from the box in the navigation bar."""
@@ -83,10 +89,12 @@ class Person:
         self.search(isbn)
         self.page.get_by_role("link", name=title, exact=True).click()
         expect(self.page.get_by_role("heading", level=1)).to_have_text(title)
+        self.settle()
 
     def flash(self, text: str) -> None:
         """A flash message saying ``text`` is shown."""
         expect(self.page.locator(".flashes")).to_contain_text(text)
+        self.settle()
 
     # -- accounts --------------------------------------------------------------
 
@@ -120,7 +128,7 @@ class Person:
 
     def shoot(self, name: str) -> None:
         """Run audit.js (labels, alt text, names, width, contrast), then save a full-page screenshot."""
-        self.page.wait_for_load_state("load")
+        self.settle()
         issues = self.page.evaluate(AUDIT_JS)
         assert isinstance(issues, list), issues
         assert not issues, f"{self.size.name} {name}: " + "; ".join(issues)
