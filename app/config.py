@@ -11,6 +11,16 @@ PROXY_FIX = False  # true behind nginx: trust X-Forwarded-For/-Proto from one pr
 # Database: None means a SQLite file in the instance folder.
 SQLALCHEMY_DATABASE_URI = None
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 280}
+# Every wait on the database is bounded (seconds): a database that stops
+# answering ends the request with a 503 instead of holding a worker forever.
+DATABASE_CONNECT_TIMEOUT = 5  # MySQL: opening a connection
+DATABASE_READ_TIMEOUT = 10  # MySQL: waiting for the answer to one statement
+DATABASE_WRITE_TIMEOUT = 10  # MySQL: sending one statement
+DATABASE_POOL_TIMEOUT = 10  # MySQL: waiting for a free pooled connection
+# Waiting for another unit of work's row lock (MySQL) or write lock (SQLite);
+# keep it below the read timeout.
+DATABASE_LOCK_WAIT_TIMEOUT = 5
+HEALTHZ_TIMEOUT = 2  # /healthz connects afresh with this budget for every wait
 
 # Books
 BOOK_SOURCE = "local"  # "local" (bundled catalog) or "yushu" (HTTP API)

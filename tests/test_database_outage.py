@@ -102,6 +102,37 @@ def test_logged_in_user_gets_503_when_mariadb_refuses(proxied_app, tcp_proxy):
     assert client.get("/pending").status_code == 200
 
 
+def test_frozen_mariadb_ends_every_request_with_503(proxied_app, tcp_proxy):
+    """MariaDB that stops answering mid-connection: pages (logged in or not) and
+    /healthz end with 503 within the timeouts instead of hanging, and recover."""
+    client = register(proxied_app.test_client(), "alice@example.com", "爱丽丝")
+    visitor = proxied_app.test_client()
+    assert client.get("/pending").status_code == 200
+    tcp_proxy.freeze()
+    for who, path in ((client, "/pending"), (client, "/"), (visitor, "/")):
+        assert_down(answer_within(lambda: who.get(path))[0])
+    health, took = answer_within(lambda: visitor.get("/healthz"))
+    assert health.status_code == 503 and health.get_json() == {"status": "unavailable"}
+    assert took < 10, took  # its own 1-second timeout: well under the pages' budget
+    tcp_proxy.forward()
+    assert visitor.get("/healthz").status_code == 200
+    assert client.get("/pending").status_code == 200
+
+
+def test_no_free_connection_is_503(app_factory):
+    """With every pooled connection taken, a request waits DATABASE_POOL_TIMEOUT and
+    answers the friendly 503."""
+    app = app_factory(SQLALCHEMY_DATABASE_URI=need_mysql(), DATABASE_POOL_TIMEOUT=1,
+                      SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0})
+    with app.app_context():
+        add_books()
+        taken = db.engine.connect()
+    try:
+        assert_down(answer_within(lambda: app.test_client().get("/"))[0])
+    finally:
+        taken.close()
+    assert app.test_client().get("/").status_code == 200
+
 
 def failing_after_user_is_loaded(engine, error_class):
     """Make the first statement on the gift table fail with ``error_class``;

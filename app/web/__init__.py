@@ -1,7 +1,8 @@
 """The single ``web`` blueprint; its views live in the modules imported below."""
 from flask import Blueprint, current_app
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.spider import BookSourceError
 from app.web._error_page import render_error
@@ -35,8 +36,11 @@ def csrf_failed(_error):
 
 
 @web.app_errorhandler(OperationalError)
+@web.app_errorhandler(InterfaceError)
+@web.app_errorhandler(PoolTimeout)
 def database_down(error):
-    """The database went away mid-request: 503, rendered without asking it anything."""
+    """The database went away, stopped answering or has no free connection:
+    503, rendered without asking it anything."""
     current_app.logger.error("database unavailable: %s", error.__class__.__name__)
     return render_error("errors/db_down.html", 503, database_ok=False)
 
