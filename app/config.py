@@ -20,6 +20,7 @@ DATABASE_POOL_TIMEOUT = 10  # MySQL: waiting for a free pooled connection
 # Waiting for another unit of work's row lock (MySQL) or write lock (SQLite);
 # keep it below the read timeout.
 DATABASE_LOCK_WAIT_TIMEOUT = 5
+DATABASE_DEADLOCK_RETRIES = 3  # reruns of a unit of work that lost a deadlock or a lock wait
 HEALTHZ_TIMEOUT = 2  # /healthz connects afresh with this budget for every wait
 
 # Books

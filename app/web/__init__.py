@@ -4,6 +4,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from app.models.base import is_lock_conflict
 from app.spider import BookSourceError
 from app.web._error_page import render_error
 
@@ -40,7 +41,11 @@ def csrf_failed(_error):
 @web.app_errorhandler(PoolTimeout)
 def database_down(error):
     """The database went away, stopped answering or has no free connection:
-    503, rendered without asking it anything."""
+    503, rendered without asking it anything. A deadlock or lock wait that
+    outlived its retries is no outage: 409, try again."""
+    if is_lock_conflict(error):
+        current_app.logger.warning("lock conflict after retries: %s", error.__class__.__name__)
+        return render_error("errors/busy.html", 409)
     current_app.logger.error("database unavailable: %s", error.__class__.__name__)
     return render_error("errors/db_down.html", 503, database_ok=False)
 
