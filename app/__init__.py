@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (every table on the metadata)
+from app.database import engine_options
 from app.libs.site_url import resolve_site_url, site_url_for, trusted_hosts
 from app.security import check_secret_key, init_security
 from app.extensions import bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate
@@ -30,14 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = os.path.join(app.instance_path, "fisher.sqlite")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
-        _create_private_sqlite_file(uri)
-    elif uri.startswith("mysql"):
-        # Checks made after a row lock must see what other units of work committed.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "isolation_level": "READ COMMITTED"}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
     app.config["SITE_URL"] = resolve_site_url(app.config)
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["SITE_URL"], app.config["TRUSTED_HOSTS"])
@@ -117,11 +113,10 @@ def register_commands(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """SQLite: WAL so readers never block the writer, a busy timeout so
-    concurrent writers wait instead of failing, and enforced foreign keys."""
+    """SQLite: WAL so readers never block the writer, and enforced foreign
+    keys (the busy timeout, DATABASE_LOCK_WAIT_TIMEOUT, is a connect argument)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

@@ -17,6 +17,17 @@ TRUSTED_HOSTS = None
 # Database: None means a SQLite file in the instance folder.
 SQLALCHEMY_DATABASE_URI = None
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 280}
+# Every wait on the database is bounded (seconds): a database that stops
+# answering ends the request with a 503 instead of holding a worker forever.
+DATABASE_CONNECT_TIMEOUT = 5  # MySQL: opening a connection
+DATABASE_READ_TIMEOUT = 10  # MySQL: waiting for the answer to one statement
+DATABASE_WRITE_TIMEOUT = 10  # MySQL: sending one statement
+DATABASE_POOL_TIMEOUT = 10  # MySQL: waiting for a free pooled connection
+# Waiting for another unit of work's row lock (MySQL) or write lock (SQLite);
+# keep it below the read timeout.
+DATABASE_LOCK_WAIT_TIMEOUT = 5
+DATABASE_DEADLOCK_RETRIES = 3  # reruns of a unit of work that lost a deadlock or a lock wait
+HEALTHZ_TIMEOUT = 2  # /healthz connects afresh with this budget for every wait
 
 # Books
 BOOK_SOURCE = "local"  # "local" (bundled catalog) or "yushu" (HTTP API)

@@ -66,6 +66,11 @@ def _fresh_schema_once() -> None:
     db.create_all()
 
 
+def _is_server(app) -> bool:
+    """A server database (MariaDB), shared between tests: emptied before and after."""
+    return not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+
 @pytest.fixture
 def app_factory(tmp_path):
     """Build an app with extra config on an empty database."""
@@ -75,7 +80,7 @@ def app_factory(tmp_path):
         app = create_app(make_config(tmp_path, **overrides))
         app.test_client_class = FreshContextClient
         with app.app_context():
-            if TEST_DB_URL:
+            if _is_server(app):
                 _fresh_schema_once()
                 _empty_tables()
             else:
@@ -87,7 +92,7 @@ def app_factory(tmp_path):
     for app in made:
         with app.app_context():
             db.session.remove()
-            if TEST_DB_URL:
+            if _is_server(app):
                 _empty_tables()
             db.engine.dispose()
 

@@ -39,3 +39,25 @@ def test_public_defaults():
     from app import config
     assert (config.PER_PAGE, config.RECENT_BOOK_COUNT, config.BEANS_UPLOAD_ONE_BOOK) == (15, 30, 0.5)
     assert config.BOOK_SOURCE == "local"
+
+
+def test_mysql_engine_waits_are_bounded():
+    """A MySQL URI gets connect/read/write/lock-wait timeouts and a pool timeout
+    from the DATABASE_* settings; connect_args given in the settings win."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_READ_TIMEOUT": 7,
+                      "SQLALCHEMY_DATABASE_URI": "mysql+pymysql://u@127.0.0.1/fisher",
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
+                                                    "connect_args": {"write_timeout": 3}}})
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"] == {
+        "connect_timeout": 5, "read_timeout": 7, "write_timeout": 3,
+        "init_command": "SET SESSION innodb_lock_wait_timeout = 5"}
+    assert options["pool_timeout"] == 10 and options["pool_pre_ping"] is True
+    assert options["isolation_level"] == "READ COMMITTED"
+
+
+def test_sqlite_waits_for_the_write_lock_a_bounded_time(tmp_path):
+    """SQLite's busy timeout is DATABASE_LOCK_WAIT_TIMEOUT."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_LOCK_WAIT_TIMEOUT": 2,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.sqlite"})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"connect_args": {"timeout": 2}}

@@ -1,4 +1,10 @@
-"""The database object, the unit-of-work helper and the soft-delete rule.
+"""The database object, the unit-of-work helpers and the soft-delete rule.
+
+Lock conflicts: every unit of work that locks several user rows locks them in
+ascending id order (``lock_user_rows``), which rules out most deadlocks, but
+not all: the database may still pick a unit of work as a deadlock victim or
+end a long lock wait. ``retry_on_deadlock`` runs such a unit again from the
+start.
 
 Soft delete: every model inherits ``status`` (1 live, 0 deleted). Deleted rows
 are hidden from every ORM read -- ``Model.query``, ``select()``,
@@ -6,13 +12,18 @@ are hidden from every ORM read -- ``Model.query``, ``select()``,
 ``do_orm_execute`` listener; pass the execution option ``include_deleted=True``
 to see them.
 """
+import random
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import wraps
 
+from flask import current_app
 from flask_sqlalchemy import SQLAlchemy as _SQLAlchemy
 from flask_sqlalchemy.query import Query as _Query
 from flask_sqlalchemy.session import Session as _Session
 from sqlalchemy import MetaData, SmallInteger, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, with_loader_criteria
 
 
@@ -100,14 +111,63 @@ def _hide_deleted(state):
             SoftDeleteMixin, lambda cls: cls.status == 1, include_aliases=True))
 
 
+@event.listens_for(Session, "after_commit")
+def _count_commit(session):
+    session.info["commits"] = session.info.get("commits", 0) + 1
+
+
 def lock_user_row(uid: int) -> None:
     """Start the unit of work by write-locking one user's row, so checks made
     after it see every committed change and concurrent units of work for the
     same user run one after the other (a row lock on MySQL; on SQLite the
     first write takes the database's write lock)."""
+    lock_user_rows(uid)
+
+
+def lock_user_rows(*uids: int) -> None:
+    """Write-lock several users' rows, one at a time in ascending id order --
+    the one order every unit of work follows, so two of them never hold one
+    user each while waiting for the other's."""
     from sqlalchemy import update
 
     from app.models.user import User
 
-    db.session.execute(update(User).where(User.id == uid).values(status=User.status)
-                       .execution_options(synchronize_session=False))
+    for uid in sorted(set(uids)):
+        db.session.execute(update(User).where(User.id == uid).values(status=User.status)
+                           .execution_options(synchronize_session=False))
+
+
+LOCK_CONFLICT_CODES = {1213, 1205}  # MySQL/MariaDB: deadlock victim, lock wait timeout
+
+
+def is_lock_conflict(error: Exception) -> bool:
+    """A deadlock or lock-wait timeout (MySQL 1213/1205, SQLite "database is
+    locked"): the database undid the work, which may simply be tried again."""
+    if not isinstance(error, OperationalError):
+        return False
+    args = getattr(error.orig, "args", None) or (None,)
+    return args[0] in LOCK_CONFLICT_CODES or "database is locked" in str(error.orig)
+
+
+def retry_on_deadlock(unit):
+    """Decorate a service function whose unit of work (its ``auto_commit``
+    block) may lose a lock conflict: it is rolled back and the whole function
+    runs again from the start, up to DATABASE_DEADLOCK_RETRIES more times,
+    after a short random pause so the two rivals do not meet again. A run that
+    already committed is never repeated, so mail sent after the commit goes
+    out once. The last conflict is raised for the caller to answer."""
+    @wraps(unit)
+    def run(*args, **kwargs):
+        retries = current_app.config["DATABASE_DEADLOCK_RETRIES"]
+        for attempt in range(retries + 1):
+            commits = db.session.info.get("commits", 0)
+            try:
+                return unit(*args, **kwargs)
+            except OperationalError as error:
+                if (attempt == retries or not is_lock_conflict(error)
+                        or db.session.info.get("commits", 0) != commits):
+                    raise
+                db.session.rollback()
+                current_app.logger.info("lock conflict in %s, retry %d", unit.__name__, attempt + 1)
+                time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+    return run

@@ -40,7 +40,9 @@ def change_beans(uid: int, delta, reason: str, gift_id=None, drift_id=None) -> b
     """Add ``delta`` to a user's beans and record it, in the caller's unit of
     work. The update is one conditional statement, so the balance can never go
     negative even under concurrent requests; returns False (and changes
-    nothing) when it would. It also locks the user's row until commit."""
+    nothing) when it would. It also locks the user's row until commit, so a
+    unit of work changing several users' beans first locks them all with
+    ``lock_user_rows`` (ascending id), never one by one in its own order."""
     from app.models.user import User
 
     delta = Decimal(str(delta))

@@ -1,4 +1,5 @@
 """Books a user offers (赠送清单); ``launched`` means given away."""
+from sqlalchemy import update
 from sqlalchemy.orm import relationship
 
 from app.models.base import db
@@ -9,3 +10,12 @@ class Gift(ListEntry, db.Model):
     __tablename__ = "gift"
 
     user = relationship("User", back_populates="gifts")
+
+
+def lock_gift_row(gid: int, *conditions) -> bool:
+    """Write-lock gift ``gid``'s row if it meets ``conditions``; True when it
+    does. A unit of work locks the gift before any drift or user row."""
+    result = db.session.execute(update(Gift).where(Gift.id == gid, *conditions)
+                                .values(launched=Gift.launched)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount == 1

@@ -1,7 +1,15 @@
 """The drift (鱼漂) workflow. Every transition is one unit of work built on
 conditional updates (``... WHERE pending = Waiting``) checked by row count, so
-concurrent clicks apply once. Locks are always taken in the same order --
-drift, then gift, then users -- so MySQL units of work cannot deadlock."""
+concurrent clicks apply once.
+
+Row locks are taken in one order everywhere: the gift, then drifts, then
+users in ascending id (``lock_user_rows``, before any insert whose foreign-key
+checks would take shared locks on them), then wishes and ledger rows. That
+rules out the deadlocks we know of -- two users marking each other's drifts
+mailed, a request racing a withdrawal -- but not every one the database may
+find (gap or foreign-key locks), so each unit of work runs under
+``retry_on_deadlock`` and a conflict that outlives the retries is answered
+"please try again", never as an outage."""
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -9,11 +17,11 @@ from sqlalchemy import func, select, update
 from app.libs.email import send_mail
 from app.libs.enums import PendingStatus
 from app.libs.site_url import site_url_for
-from app.models.base import db
+from app.models.base import db, lock_user_rows, retry_on_deadlock
 from app.models.bean_ledger import BeanReason, change_beans
 from app.models.book import Book
 from app.models.drift import Drift
-from app.models.gift import Gift
+from app.models.gift import Gift, lock_gift_row
 from app.models.user import User
 from app.models.wish import Wish
 from app.services.errors import Conflict, NotFound, Refused
@@ -55,10 +63,10 @@ def _drifts(column, uid: int, status: PendingStatus) -> int:
         column == uid, Drift.pending == status))
 
 
-def drift_allowance(user: User, lock: bool = False) -> DriftAllowance:
-    """The user's numbers; ``lock`` holds their row until commit, so two
+def drift_allowance(user: User) -> DriftAllowance:
+    """The user's numbers. ``request_gift`` locks the user's row first, so two
     requests at once count each other's waiting drift."""
-    db.session.refresh(user, ["beans"], with_for_update=lock or None)
+    db.session.refresh(user, ["beans"])
     return DriftAllowance(user.beans, _drifts(Drift.requester_id, user.id, PendingStatus.SUCCESS),
                           _drifts(Drift.requester_id, user.id, WAITING),
                           _drifts(Drift.gifter_id, user.id, PendingStatus.SUCCESS))
@@ -74,17 +82,16 @@ def requestable_gift(user: User, gid: int) -> Gift:
     return gift
 
 
+@retry_on_deadlock
 def request_gift(user: User, gid: int, details: dict) -> Drift:
     """Ask for gift ``gid`` with mailing ``details``; costs one bean. The
     gifter is told by email once the request is committed."""
     with db.auto_commit():
         gift = requestable_gift(user, gid)
-        locked = db.session.execute(update(Gift).where(
-            Gift.id == gid, Gift.launched.is_(False), Gift.status == 1).values(launched=Gift.launched)
-            .execution_options(synchronize_session=False))
-        if locked.rowcount != 1:
+        if not lock_gift_row(gid, Gift.launched.is_(False), Gift.status == 1):
             raise NotFound(gid)
-        if not drift_allowance(user, lock=True).ratio_ok:
+        lock_user_rows(user.id, gift.uid)
+        if not drift_allowance(user).ratio_ok:
             raise Refused("你索要的书太多了，每索要两本书，你需要先赠送出一本书")
         if db.session.scalar(select(Drift.id).where(
                 Drift.gift_id == gid, Drift.requester_id == user.id, Drift.pending == WAITING)):
@@ -121,6 +128,7 @@ def _move(drift: Drift, to: PendingStatus) -> bool:
     return result.rowcount == 1
 
 
+@retry_on_deadlock
 def _close(user: User, did: int, role: str, to: PendingStatus, reason: str) -> Drift:
     with db.auto_commit():
         drift = _drift_for(user, did, role)
@@ -140,12 +148,14 @@ def redraw(user: User, did: int) -> Drift:
     return _close(user, did, "requester", PendingStatus.REDRAW, BeanReason.REFUND_WITHDRAW)
 
 
+@retry_on_deadlock
 def mailed(user: User, did: int) -> Drift:
     """The gifter has mailed the book: the trade completes, the gift and the
     requester's wish are fulfilled, and every other waiting request for the
     same gift is rejected with its refund."""
     with db.auto_commit():
         drift = _drift_for(user, did, "gifter")
+        lock_gift_row(drift.gift_id)
         if not _move(drift, PendingStatus.SUCCESS):
             raise Conflict("这个鱼漂已经处理过了，请刷新页面查看最新状态")
         given = db.session.execute(update(Gift).where(
@@ -153,17 +163,18 @@ def mailed(user: User, did: int) -> Drift:
             .values(launched=True).execution_options(synchronize_session=False))
         if given.rowcount != 1:
             raise Conflict("这本书已经送出或已撤回")
+        waiting = db.session.scalars(select(Drift).where(
+            Drift.gift_id == drift.gift_id, Drift.pending == WAITING, Drift.id != drift.id)).all()
+        others = [other for other in waiting if _move(other, PendingStatus.REJECT)]
+        lock_user_rows(drift.gifter_id, drift.requester_id, *(o.requester_id for o in others))
         change_beans(user.id, 1, BeanReason.MAILED_REWARD, drift_id=drift.id)
         _count_trade(drift.gifter_id, User.send_counter)
         _count_trade(drift.requester_id, User.receive_counter)
         db.session.execute(update(Wish).where(
             Wish.uid == drift.requester_id, Wish.isbn == drift.isbn, Wish.launched.is_(False),
             Wish.status == 1).values(launched=True).execution_options(synchronize_session=False))
-        others = db.session.scalars(select(Drift).where(
-            Drift.gift_id == drift.gift_id, Drift.pending == WAITING, Drift.id != drift.id)).all()
         for other in others:
-            if _move(other, PendingStatus.REJECT):
-                change_beans(other.requester_id, 1, BeanReason.REFUND_REJECT, drift_id=other.id)
+            change_beans(other.requester_id, 1, BeanReason.REFUND_REJECT, drift_id=other.id)
     return drift
 
 

@@ -9,10 +9,10 @@ from app.extensions import limiter
 from app.libs.email import send_batch, send_mail
 from app.libs.enums import PendingStatus
 from app.libs.site_url import site_url_for
-from app.models.base import db, lock_user_row
+from app.models.base import db, lock_user_row, retry_on_deadlock
 from app.models.bean_ledger import BeanReason, change_beans
 from app.models.drift import Drift
-from app.models.gift import Gift
+from app.models.gift import Gift, lock_gift_row
 from app.models.user import User
 from app.models.wish import Wish
 from app.services.errors import NotFound, Refused
@@ -38,6 +38,7 @@ def _add_to_list(model, user: User, isbn: str):
     return row
 
 
+@retry_on_deadlock
 def add_gift(user: User, isbn: str) -> Gift:
     """List a gift (+BEANS_UPLOAD_ONE_BOOK beans) and tell the people who wish for it."""
     book = _known_book(isbn)
@@ -49,20 +50,23 @@ def add_gift(user: User, isbn: str) -> Gift:
     return gift
 
 
+@retry_on_deadlock
 def add_wish(user: User, isbn: str) -> Wish:
     _known_book(isbn)
     with db.auto_commit():
         return _add_to_list(Wish, user, isbn)
 
 
+@retry_on_deadlock
 def redraw_gift(user: User, gid: int) -> None:
     """Withdraw my own live, unlaunched gift while no drift for it waits, and
-    take back the beans it earned."""
+    take back the beans it earned. The gift is locked before the user, as in
+    a request for it."""
     with db.auto_commit():
+        if not lock_gift_row(gid, Gift.uid == user.id, Gift.launched.is_(False), Gift.status == 1):
+            raise NotFound(gid)
         lock_user_row(user.id)
         gift = db.session.get(Gift, gid)
-        if gift is None or gift.uid != user.id or gift.launched:
-            raise NotFound(gid)
         waiting = db.session.scalar(select(Drift.id).where(
             Drift.gift_id == gid, Drift.pending == PendingStatus.WAITING).limit(1))
         if waiting:
@@ -73,6 +77,7 @@ def redraw_gift(user: User, gid: int) -> None:
             raise Refused("你的鱼豆不足以撤回这本书（撤回会扣回上传时获得的鱼豆）")
 
 
+@retry_on_deadlock
 def redraw_wish(user: User, isbn: str) -> None:
     with db.auto_commit():
         wish = db.session.scalar(select(Wish).where(
