@@ -23,6 +23,15 @@ def need_mysql() -> str:
     return MYSQL_URL
 
 
+def scratch_database_name(purpose: str) -> str:
+    """A database name of its own for a test that creates and drops one,
+    derived from the test database's name, so runs against different test
+    databases (several checkouts on one server) never drop each other's."""
+    from sqlalchemy import make_url
+
+    return f"{make_url(MYSQL_URL).database or 'test'}_{purpose}"
+
+
 def need_redis() -> str:
     """The Redis URL, or skip the test when no server answers."""
     if not _port_open("127.0.0.1", 6379):

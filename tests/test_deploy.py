@@ -15,11 +15,11 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.models.base import db
-from tests.db_servers import need_mysql, need_redis
+from tests.db_servers import need_mysql, need_redis, scratch_database_name
 from tests.helpers import DRIFT_FORM, SAMPLE_BOOKS, add_books
 
 ROOT = Path(__file__).resolve().parent.parent
-DEPLOY_DB = "fisher_deploy"
+DEPLOY_DB = scratch_database_name("deploy")
 SANTI, BAINIAN, PYTHON = "9787536692930", "9787544253994", "9787115428028"
 
 

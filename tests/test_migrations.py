@@ -7,9 +7,9 @@ from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.models.base import db
-from tests.db_servers import need_mysql
+from tests.db_servers import need_mysql, scratch_database_name
 
-SCRATCH_DB = "fisher_migrations"
+SCRATCH_DB = scratch_database_name("migrations")
 
 
 def _mysql_scratch_url() -> str:
