@@ -11,8 +11,11 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.models.base import db
 from tests.helpers import add_books
+from tests.live import free_port
 
 TEST_DB_URL = os.environ.get("FISHER_TEST_DATABASE_URL")
+
+pytest_plugins = ["tests.fixtures.users", "tests.fixtures.yushu"]
 
 
 def make_config(tmp_path, **overrides) -> dict:
@@ -163,13 +166,9 @@ class SmtpSink:
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on a free loopback port; yields (sink, port)."""
-    import socket
-
     from aiosmtpd.controller import Controller
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     sink = SmtpSink()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()

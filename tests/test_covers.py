@@ -16,10 +16,9 @@ from werkzeug import Response
 
 from app.libs.address_policy import AddressRefused, parse_networks
 from app.libs.safe_http import FetchError, Limits, safe_get
-from tests.helpers import add_books, book_record
+from tests.helpers import BAINIAN, HUOZHE, SANTI, add_books, book_record
 
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
-SANTI, HUOZHE, BAINIAN = "9787536692930", "9787506365437", "9787544253994"
 ALLOW_IMAGE_SERVER = ["127.0.0.1/32"]
 
 

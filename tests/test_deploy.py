@@ -2,7 +2,6 @@
 a login session, a rate limit and a drift all work across them."""
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,17 +15,11 @@ import sqlalchemy as sa
 from app import create_app
 from app.models.base import db
 from tests.db_servers import need_mysql, need_redis
-from tests.helpers import DRIFT_FORM, SAMPLE_BOOKS, add_books
+from tests.helpers import BAINIAN, DRIFT_FORM, PYTHON, SAMPLE_BOOKS, SANTI, add_books
+from tests.live import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DB = "fisher_deploy"
-SANTI, BAINIAN, PYTHON = "9787536692930", "9787544253994", "9787115428028"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,7 @@ from app.models.drift import Drift
 from app.models.user import User
 from tests.conftest import SmtpSink
 from tests.helpers import DRIFT_FORM, add_books, register
-
-
-def closed_port() -> int:
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.live import free_port
 
 
 def wait_for_files(folder, timeout=5.0) -> list:
@@ -38,7 +32,7 @@ def test_smtp_down_keeps_the_message_for_retry(app_factory, tmp_path, caplog):
     from aiosmtpd.controller import Controller
 
     outbox = tmp_path / "outbox"
-    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), OUTBOX_DIR=str(outbox))
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), OUTBOX_DIR=str(outbox))
     with app.app_context():
         client = register(app.test_client(), "alice@example.com", "爱丽丝")
         client.post("/logout")
@@ -50,7 +44,7 @@ def test_smtp_down_keeps_the_message_for_retry(app_factory, tmp_path, caplog):
         assert any("mail to alice@example.com failed" in r.getMessage() for r in caplog.records)
 
         sink = SmtpSink()
-        port = closed_port()
+        port = free_port()
         controller = Controller(sink, hostname="127.0.0.1", port=port)
         controller.start()
         try:
@@ -69,7 +63,7 @@ def test_retry_reports_messages_still_failing(app_factory, tmp_path):
     outbox = tmp_path / "outbox"
     (outbox / "failed").mkdir(parents=True)
     (outbox / "failed" / "m.eml").write_bytes(b"From: a@x.org\r\nTo: b@x.org\r\nSubject: s\r\n\r\nbody\r\n")
-    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), OUTBOX_DIR=str(outbox))
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), OUTBOX_DIR=str(outbox))
     result = app.test_cli_runner().invoke(args=["mail", "retry"])
     assert "sent: 0, still failing: 1" in result.output
     assert os.listdir(outbox / "failed") == ["m.eml"]

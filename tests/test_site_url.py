@@ -15,12 +15,11 @@ from app.models.base import db
 from app.models.gift import Gift
 from app.models.wish import Wish
 from tests.conftest import make_config
-from tests.helpers import (DRIFT_FORM, add_books, login_client, mail_links, make_user,
+from tests.helpers import (DRIFT_FORM, SANTI, add_books, login_client, mail_links, make_user,
                            make_wish, outbox_messages)
 from tests.live import serve
 
 SITE = "https://fisher.example"
-SANTI = "9787536692930"
 EVIL = "evil.example"
 ROOT = Path(__file__).resolve().parent.parent
 
