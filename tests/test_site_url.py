@@ -64,6 +64,7 @@ def test_site_url_defaults_to_the_dev_server_address(tmp_path, overrides, expect
 
 def test_site_url_from_the_environment(tmp_path, monkeypatch):
     """FISHER_SITE_URL and FISHER_TRUSTED_HOSTS are read like every other setting."""
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "inst"))
     monkeypatch.setenv("FISHER_SITE_URL", "https://fisher.example")
     monkeypatch.setenv("FISHER_TRUSTED_HOSTS", "www.fisher.example")
     monkeypatch.setenv("FISHER_SECRET_KEY", "x" * 32)
