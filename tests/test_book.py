@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.models.base import db
 from app.models.book import Book
 from app.spider.local_catalog import LocalCatalog
-from tests.helpers import BAD_CHECK_DIGIT, SANTI, add_books, numbered_books, text_of
+from tests.helpers import SANTI, add_books, numbered_books, text_of
 
 FULL = {"isbn": "9787544291170", "title": "霍乱时期的爱情", "subtitle": "新译本",
         "author": ["加西亚·马尔克斯"], "translator": ["杨玲", "某校对"],

@@ -50,7 +50,7 @@ def test_import_good_file(runner, tmp_path):
     assert live_count() == 3
     assert found_titles("刘慈欣") == ["三体"]
     assert found_titles("高鹗") == ["红楼梦"]
-    saved = book("9787536692930")
+    saved = book(SANTI)
     assert (saved.publisher, saved.price, saved.pages, saved.author) == (
         "重庆出版社", "23.00", "302", ["刘慈欣"])
 
@@ -63,8 +63,8 @@ def test_reimport_updates(runner, tmp_path):
     result = run_import(runner, write_jsonl(tmp_path / "b.jsonl", [changed, HUOZHE_LINE, HONGLOU_LINE]))
     assert summary(result) == "imported: 1, updated: 2, rejected: 0"
     assert live_count() == 3
-    assert book("9787536692930").title == "地球往事"
-    assert book("9787536692930").price == "28.00"
+    assert book(SANTI).title == "地球往事"
+    assert book(SANTI).price == "28.00"
     assert found_titles("地球往事") == ["地球往事"]
     assert found_titles("三体") == []
     assert found_titles("刘慈欣") == ["地球往事"]
@@ -77,15 +77,15 @@ def test_isbn10_and_hyphens_become_isbn13(runner, tmp_path):
         {"isbn": "7536692935", "title": "三体"},
         {"isbn": "978-7-5063-6543-7", "title": "活着"},
         {"isbn": "080442957x", "title": "X 结尾"},
-        {"isbn13": "9787020002207", "title": "红楼梦"},
+        {"isbn13": HONGLOU, "title": "红楼梦"},
         {"isbn10": "7-115-42802-X", "title": "不合法的十位"},  # wrong check digit
     ]
     result = run_import(runner, write_jsonl(tmp_path / "isbn.jsonl", lines))
     assert summary(result) == "imported: 4, updated: 0, rejected: 1"
-    assert book("9787536692930").title == "三体"
-    assert book("9787506365437").title == "活着"
+    assert book(SANTI).title == "三体"
+    assert book(HUOZHE).title == "活着"
     assert book("9780804429573").title == "X 结尾"
-    assert book("9787020002207").title == "红楼梦"
+    assert book(HONGLOU).title == "红楼梦"
     assert "line 5: rejected: invalid ISBN" in result.stdout
 
 
@@ -202,13 +202,13 @@ def test_duplicates_across_batches(runner, tmp_path, monkeypatch):
 
 def test_soft_deleted_book_reimported_comes_back(runner, tmp_path, books):
     """Re-importing a soft-deleted book revives it with the new data."""
-    gone = book("9787536692930")
+    gone = book(SANTI)
     with db.auto_commit():
         gone.delete()
     assert found_titles("刘慈欣") == ["三体Ⅱ"]
     result = run_import(runner, write_jsonl(tmp_path / "back.jsonl", [dict(SANTI_LINE, title="三体 归来")]))
     assert summary(result) == "imported: 0, updated: 1, rejected: 0"
-    revived = book("9787536692930")
+    revived = book(SANTI)
     assert revived.status == 1
     assert revived.title == "三体 归来"
     assert found_titles("归来") == ["三体 归来"]

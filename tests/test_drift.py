@@ -11,10 +11,7 @@ from app.models.drift import Drift
 from app.models.gift import Gift
 from app.models.user import User
 from app.models.wish import Wish
-from tests.helpers import DRIFT_FORM, add_books, register, unchanged
-
-SANTI, HUOZHE, BAINIAN, PYTHON, HONGLOU = (
-    "9787536692930", "9787506365437", "9787544253994", "9787115428028", "9787020002207")
+from tests.helpers import BAINIAN, DRIFT_FORM, HONGLOU, HUOZHE, PYTHON, SANTI, add_books, register, unchanged
 
 
 class World:

@@ -11,7 +11,7 @@ from app.models.bean_ledger import BeanLedger, BeanReason
 from app.models.drift import Drift
 from app.models.gift import Gift
 from tests.helpers import (
-    BAD_CHECK_DIGIT, BAINIAN, DRIFT_FORM, DUPLICATE, HUOZHE, SANTI, SANTI2, UNKNOWN_VALID_ISBN, add_books,
+    BAD_CHECK_DIGIT, BAINIAN, DRIFT_FORM, DUPLICATE, HONGLOU, HUOZHE, SANTI, SANTI2, UNKNOWN_VALID_ISBN, add_books,
     beans_of, live, login_client, make_gift, make_user, make_wish, minutes_ago, snapshot, text_of, unchanged)
 
 HALF = Decimal("0.5")
@@ -198,7 +198,7 @@ def test_my_gifts_lists_live_unlaunched_gifts_newest_first(as_alice, alice, bob)
     make_gift(alice, HUOZHE, create_time=minutes_ago(10))
     make_gift(alice, BAINIAN, deleted=True)
     make_gift(alice, SANTI2, launched=True)
-    make_gift(bob, "9787020002207")
+    make_gift(bob, HONGLOU)
     make_wish(bob, SANTI)
     make_wish(carol, SANTI)
     make_wish(dave, SANTI, deleted=True)

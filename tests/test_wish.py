@@ -9,7 +9,7 @@ import pytest
 from app.models.bean_ledger import BeanLedger
 from app.models.wish import Wish
 from tests.helpers import (
-    BAD_CHECK_DIGIT, BAINIAN, DUPLICATE, HUOZHE, SANTI, SANTI2, UNKNOWN_VALID_ISBN, add_books, beans_of,
+    BAD_CHECK_DIGIT, BAINIAN, DUPLICATE, HONGLOU, HUOZHE, SANTI, SANTI2, UNKNOWN_VALID_ISBN, add_books, beans_of,
     live, login_client, make_gift, make_user, make_wish, minutes_ago, snapshot, text_of, unchanged)
 
 INVITED = "已向他发送了一封邮件，如果他愿意接受你的赠送，你将收到一个鱼漂"
@@ -121,7 +121,7 @@ def test_my_wish_lists_live_unfulfilled_wishes_newest_first(as_alice, alice, bob
     make_wish(alice, HUOZHE, create_time=minutes_ago(30))
     make_wish(alice, BAINIAN, deleted=True)
     make_wish(alice, SANTI2, launched=True)
-    make_wish(bob, "9787020002207")
+    make_wish(bob, HONGLOU)
     make_gift(bob, HUOZHE)
     make_gift(carol, HUOZHE)
     make_gift(dave, HUOZHE, deleted=True)
