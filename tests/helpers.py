@@ -197,6 +197,17 @@ def unchanged():
     assert not changed, f"the block changed these tables: {changed}"
 
 
+def wait_until(check, timeout: float = 10.0) -> bool:
+    """Poll ``check`` until it returns true or ``timeout`` seconds pass (for work a
+    background thread finishes); returns its last answer."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not (done := check()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return done
+
+
 def beans_of(user) -> tuple:
     """(balance, ledger sum) of a user, read fresh from the database."""
     from app.models.bean_ledger import ledger_sum

@@ -17,7 +17,8 @@ from app.models.base import db
 from app.models.gift import Gift
 from app.models.user import User
 from tests.helpers import (
-    BAINIAN, DRIFT_FORM, PYTHON, SANTI, add_books, login_client, make_user, make_wish, minutes_ago, register)
+    BAINIAN, DRIFT_FORM, PYTHON, SANTI, add_books, login_client, make_user, make_wish, minutes_ago, register,
+    wait_until)
 from tests.live import free_port
 
 READER = "读者@example.com"
@@ -143,7 +144,7 @@ def test_reset_token_never_logged_with_smtp(app_factory, smtp_server, caplog, sm
         else:
             failed = Path(app.config["OUTBOX_DIR"]) / "failed"
             kept = wait_for_files(failed)
-            time.sleep(0.2)  # the failure is logged after the message is kept
+            assert wait_until(lambda: "mail to alice@example.com failed" in _logged(caplog))  # logged after kept
             message = message_from_bytes((failed / kept[0]).read_bytes(), policy=policy.default)
         path = _reset_path(message)
         token = path.rsplit("/", 1)[1]

@@ -101,14 +101,20 @@ def test_connection_refused(make_app):
     assert_unavailable_pages(app)
 
 
+# Wall-clock bounds below are generous (a busy 2-core machine may be slow): each
+# is far under the HOLD seconds that the failure it guards against would cost.
+HOLD = 30  # seconds the slow API keeps a request unless released
+BOUND = 10
+
+
 @pytest.fixture
 def slow_api(httpserver):
-    """An API that does not answer until released (at the latest when the
-    test is over); yields the event that releases it."""
+    """An API that does not answer until released (when the test is over, or
+    after HOLD seconds); yields the event that releases it."""
     release = threading.Event()
 
     def slow(_request):
-        release.wait(3)
+        release.wait(HOLD)
         return Response(json.dumps({"books": [], "total": 0}), content_type="application/json")
 
     httpserver.expect_request(ANY_API_PATH).respond_with_handler(slow)
@@ -119,14 +125,14 @@ def slow_api(httpserver):
 
 def test_read_timeout(make_app, slow_api):
     """An API slower than YUSHU_READ_TIMEOUT raises BookSourceError after
-    about one timeout, and the pages answer 503."""
+    the timeout, not when the API answers, and the pages answer 503."""
     app = make_app(YUSHU_READ_TIMEOUT=0.15)
     with app.app_context():
         source = YuShuBook.from_app(app)
         started = time.monotonic()
         with pytest.raises(BookSourceError):
             source.search_by_isbn(ISBN)
-        assert time.monotonic() - started < 0.8
+        assert time.monotonic() - started < BOUND
         with pytest.raises(BookSourceError):
             source.search_by_keyword("三体")
     assert_unavailable_pages(app)
@@ -136,10 +142,8 @@ def test_read_timeouts_not_retried(make_app, httpserver, slow_api):
     """Even with retries on, a read timeout is tried only once."""
     app = make_app(YUSHU_READ_TIMEOUT=0.2, YUSHU_RETRIES=2)
     with app.app_context():
-        started = time.monotonic()
         with pytest.raises(BookSourceError):
             YuShuBook.from_app(app).search_by_isbn(ISBN)
-        assert time.monotonic() - started < 0.35
     slow_api.set()  # let any (wrong) retry reach the server and its log
     wait_until_idle(httpserver)
     assert len(api_requests(httpserver)) == 1
@@ -177,13 +181,13 @@ def test_transient_5xx_recovers(make_app, httpserver):
 
 
 def test_retry_after_header_does_not_stall(make_app, httpserver):
-    """A 503 asking to Retry-After 3 s does not make the page wait 3 s."""
+    """A 503 asking to Retry-After 30 s is retried at once, not after 30 s."""
     httpserver.expect_request(ISBN_PATH).respond_with_data(
-        "busy", status=503, headers={"Retry-After": "3"})
+        "busy", status=503, headers={"Retry-After": str(HOLD)})
     app = make_app(YUSHU_RETRIES=1)
     with app.app_context():
         started = time.monotonic()
         with pytest.raises(BookSourceError):
             YuShuBook.from_app(app).search_by_isbn(ISBN)
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < BOUND
     assert len(api_requests(httpserver)) == 2
