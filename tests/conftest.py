@@ -1,9 +1,13 @@
-"""Shared fixtures: a fresh app and database per test, a client, a runner.
+"""Shared fixtures: a fresh app and database per test, a client, a runner, a
+loopback SMTP server. The fixture plugins in tests/fixtures/ (users, a
+Yushu-backed app) load from here, and the run fails if it left a new file in
+the repository's instance/.
 
 Set FISHER_TEST_DATABASE_URL (e.g. mysql+pymysql://root@127.0.0.1:3306/test
 ?charset=utf8mb4) to run against MariaDB/MySQL instead of a SQLite file.
 """
 import os
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -11,8 +15,26 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.models.base import db
 from tests.helpers import add_books
+from tests.live import free_port
 
 TEST_DB_URL = os.environ.get("FISHER_TEST_DATABASE_URL")
+REPO_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+
+pytest_plugins = ["tests.fixtures.users", "tests.fixtures.yushu"]
+
+
+def _files_under(folder: Path) -> set:
+    return {path for path in folder.rglob("*") if not path.is_dir()} if folder.is_dir() else set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_instance_untouched():
+    """Fail the run if it left a new file (a secret, a database, a mail) in the
+    repository's instance/ folder: tests keep what they write under tmp_path."""
+    before = _files_under(REPO_INSTANCE)
+    yield
+    new = sorted(str(path.relative_to(REPO_INSTANCE)) for path in _files_under(REPO_INSTANCE) - before)
+    assert not new, f"the tests wrote into the repository's instance/: {new}"
 
 
 def make_config(tmp_path, **overrides) -> dict:
@@ -163,13 +185,9 @@ class SmtpSink:
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on a free loopback port; yields (sink, port)."""
-    import socket
-
     from aiosmtpd.controller import Controller
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     sink = SmtpSink()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()

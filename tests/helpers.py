@@ -1,23 +1,37 @@
-"""Builders for test data."""
+"""Builders for test data, the sample books' ISBNs, and small checks the tests share."""
 import functools
 import json
+from contextlib import contextmanager
+
+from sqlalchemy import select, text
 
 from app.models.base import db
 from app.models.book import upsert_books
 
+# The sample books (SAMPLE_BOOKS) by name; each constant is an ISBN-13 string.
+SANTI = "9787536692930"       # 三体, 刘慈欣, 重庆出版社
+SANTI2 = "9787536693968"      # 三体Ⅱ
+HUOZHE = "9787506365437"      # 活着, 余华, 作家出版社
+BAINIAN = "9787544253994"     # 百年孤独
+PYTHON = "9787115428028"      # Python编程
+HONGLOU = "9787020002207"     # 红楼梦
+# Not in SAMPLE_BOOKS.
+UNKNOWN_VALID_ISBN = "9787111111115"  # valid check digit, but no book source knows it
+BAD_CHECK_DIGIT = "9787536692931"     # 三体's ISBN with a wrong check digit
+
 SAMPLE_BOOKS = [
-    {"isbn": "9787536692930", "title": "三体", "author": ["刘慈欣"], "publisher": "重庆出版社",
+    {"isbn": SANTI, "title": "三体", "author": ["刘慈欣"], "publisher": "重庆出版社",
      "pubdate": "2008-1", "price": "23.00", "pages": "302", "binding": "平装",
      "summary": "文化大革命中的一次秘密军事工程，让人类第一次与外星文明有了联系。"},
-    {"isbn": "9787536693968", "title": "三体Ⅱ", "subtitle": "黑暗森林", "author": ["刘慈欣"],
+    {"isbn": SANTI2, "title": "三体Ⅱ", "subtitle": "黑暗森林", "author": ["刘慈欣"],
      "publisher": "重庆出版社", "pubdate": "2008-5", "price": "32.00", "pages": "470"},
-    {"isbn": "9787506365437", "title": "活着", "author": ["余华"], "publisher": "作家出版社",
+    {"isbn": HUOZHE, "title": "活着", "author": ["余华"], "publisher": "作家出版社",
      "pubdate": "2012-8", "price": "20.00元", "pages": "191页"},
-    {"isbn": "9787544253994", "title": "百年孤独", "author": ["加西亚·马尔克斯"],
+    {"isbn": BAINIAN, "title": "百年孤独", "author": ["加西亚·马尔克斯"],
      "translator": ["范晔"], "publisher": "南海出版公司", "pubdate": "2011-6", "price": "39.50"},
-    {"isbn": "9787115428028", "title": "Python编程", "subtitle": "从入门到实践",
+    {"isbn": PYTHON, "title": "Python编程", "subtitle": "从入门到实践",
      "author": ["Eric Matthes"], "translator": ["袁国忠"], "publisher": "人民邮电出版社"},
-    {"isbn": "9787020002207", "title": "红楼梦", "author": ["曹雪芹", "高鹗"],
+    {"isbn": HONGLOU, "title": "红楼梦", "author": ["曹雪芹", "高鹗"],
      "publisher": "人民文学出版社", "pubdate": "1996-12", "price": "59.70"},
 ]
 
@@ -66,6 +80,9 @@ def register(client, email, nickname, password="secret123"):
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return client
 
+
+# The flash shown when a book is already on the user's gift or wish list.
+DUPLICATE = "这本书已添加至你的赠送清单或已存在于你的心愿清单，请不要重复添加"
 
 DRIFT_FORM = {"recipient_name": "王小明", "mobile": "13800138000",
               "address": "北京市海淀区中关村大街 27 号 3 单元 501", "message": "谢谢你！"}
@@ -151,3 +168,56 @@ def mail_links(message) -> list[str]:
 
     bodies = [message.get_body(preferencelist=(kind,)).get_content() for kind in ("plain", "html")]
     return [link for body in bodies for link in re.findall(r'https?://[^\s"<>]+', body)]
+
+
+# -- reading results --------------------------------------------------------
+
+def text_of(resp) -> str:
+    """A response's body as text."""
+    return resp.get_data(as_text=True)
+
+
+def snapshot() -> dict:
+    """Every row of every table, deleted rows included, read fresh from the
+    database: for before/after comparisons."""
+    db.session.expire_all()
+    return {t.name: db.session.execute(text(f"SELECT * FROM {t.name} ORDER BY 1")).all()
+            for t in db.metadata.sorted_tables}
+
+
+@contextmanager
+def unchanged():
+    """Assert that the block leaves every table as it found it (a refused
+    request, a GET, a lost race changes nothing)."""
+    before = snapshot()
+    yield
+    after = snapshot()
+    changed = {name: {"before": before[name], "after": rows} for name, rows in after.items()
+               if rows != before[name]}
+    assert not changed, f"the block changed these tables: {changed}"
+
+
+def wait_until(check, timeout: float = 10.0) -> bool:
+    """Poll ``check`` until it returns true or ``timeout`` seconds pass (for work a
+    background thread finishes); returns its last answer."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not (done := check()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return done
+
+
+def beans_of(user) -> tuple:
+    """(balance, ledger sum) of a user, read fresh from the database."""
+    from app.models.bean_ledger import ledger_sum
+    from app.models.user import User
+
+    db.session.expire_all()
+    return db.session.get(User, user.id).beans, ledger_sum(user.id)
+
+
+def live(model, **where) -> list:
+    """Live rows of ``model`` matching ``where``, oldest first."""
+    db.session.expire_all()
+    return db.session.scalars(select(model).filter_by(**where).order_by(model.id)).all()

@@ -8,18 +8,13 @@ from sqlalchemy import select
 from app.models.base import db
 from app.models.book import Book
 from app.spider.local_catalog import LocalCatalog
-from tests.helpers import add_books, numbered_books
+from tests.helpers import SANTI, add_books, numbered_books, text_of
 
-SANTI = "9787536692930"
 FULL = {"isbn": "9787544291170", "title": "霍乱时期的爱情", "subtitle": "新译本",
         "author": ["加西亚·马尔克斯"], "translator": ["杨玲", "某校对"],
         "publisher": "南海出版公司", "pubdate": "2012-9", "price": "39.50元", "pages": "401页",
         "binding": "精装", "summary": "一段跨越半个多世纪的爱情史诗。",
         "image": "https://img.example.com/cover/s11284102.jpg"}
-
-
-def text_of(resp) -> str:
-    return resp.get_data(as_text=True)
 
 
 def assert_friendly(resp, status):

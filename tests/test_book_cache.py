@@ -2,7 +2,7 @@
 import redis
 
 from tests.db_servers import need_redis
-from tests.test_yushu_book import SEARCH_PATH, api_book, api_requests, make_app  # noqa: F401
+from tests.yushu_api import SEARCH_PATH, api_book, api_requests
 
 ANSWER = {"books": [api_book(1)], "count": 1, "start": 0, "total": 1}
 

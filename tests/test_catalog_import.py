@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from app.models.base import db
 from app.models.book import Book, search_books
 from app.services import catalog
-from tests.helpers import add_books, isbn13, write_jsonl
+from tests.helpers import BAD_CHECK_DIGIT, HONGLOU, HUOZHE, SANTI, add_books, isbn13, write_jsonl
 
-SANTI = {"isbn": "9787536692930", "title": "三体", "author": ["刘慈欣"],
+SANTI_LINE = {"isbn": SANTI, "title": "三体", "author": ["刘慈欣"],
          "publisher": "重庆出版社", "price": "23.00", "pages": "302"}
-HUOZHE = {"isbn": "9787506365437", "title": "活着", "author": ["余华"], "publisher": "作家出版社"}
-HONGLOU = {"isbn": "9787020002207", "title": "红楼梦", "author": ["曹雪芹", "高鹗"]}
+HUOZHE_LINE = {"isbn": HUOZHE, "title": "活着", "author": ["余华"], "publisher": "作家出版社"}
+HONGLOU_LINE = {"isbn": HONGLOU, "title": "红楼梦", "author": ["曹雪芹", "高鹗"]}
 
 
 def run_import(runner, path):
@@ -42,7 +42,7 @@ def live_count():
 
 def test_import_good_file(runner, tmp_path):
     """Every good line is imported, counted, and searchable afterwards."""
-    path = write_jsonl(tmp_path / "books.jsonl", [SANTI, HUOZHE, HONGLOU])
+    path = write_jsonl(tmp_path / "books.jsonl", [SANTI_LINE, HUOZHE_LINE, HONGLOU_LINE])
     result = run_import(runner, path)
     assert result.exit_code == 0
     assert summary(result) == "imported: 3, updated: 0, rejected: 0"
@@ -50,7 +50,7 @@ def test_import_good_file(runner, tmp_path):
     assert live_count() == 3
     assert found_titles("刘慈欣") == ["三体"]
     assert found_titles("高鹗") == ["红楼梦"]
-    saved = book("9787536692930")
+    saved = book(SANTI)
     assert (saved.publisher, saved.price, saved.pages, saved.author) == (
         "重庆出版社", "23.00", "302", ["刘慈欣"])
 
@@ -58,13 +58,13 @@ def test_import_good_file(runner, tmp_path):
 def test_reimport_updates(runner, tmp_path):
     """Importing the same ISBNs again updates them; the index follows the
     new title and forgets the old one."""
-    run_import(runner, write_jsonl(tmp_path / "a.jsonl", [SANTI, HUOZHE]))
-    changed = dict(SANTI, title="地球往事", price="28.00")
-    result = run_import(runner, write_jsonl(tmp_path / "b.jsonl", [changed, HUOZHE, HONGLOU]))
+    run_import(runner, write_jsonl(tmp_path / "a.jsonl", [SANTI_LINE, HUOZHE_LINE]))
+    changed = dict(SANTI_LINE, title="地球往事", price="28.00")
+    result = run_import(runner, write_jsonl(tmp_path / "b.jsonl", [changed, HUOZHE_LINE, HONGLOU_LINE]))
     assert summary(result) == "imported: 1, updated: 2, rejected: 0"
     assert live_count() == 3
-    assert book("9787536692930").title == "地球往事"
-    assert book("9787536692930").price == "28.00"
+    assert book(SANTI).title == "地球往事"
+    assert book(SANTI).price == "28.00"
     assert found_titles("地球往事") == ["地球往事"]
     assert found_titles("三体") == []
     assert found_titles("刘慈欣") == ["地球往事"]
@@ -77,32 +77,32 @@ def test_isbn10_and_hyphens_become_isbn13(runner, tmp_path):
         {"isbn": "7536692935", "title": "三体"},
         {"isbn": "978-7-5063-6543-7", "title": "活着"},
         {"isbn": "080442957x", "title": "X 结尾"},
-        {"isbn13": "9787020002207", "title": "红楼梦"},
+        {"isbn13": HONGLOU, "title": "红楼梦"},
         {"isbn10": "7-115-42802-X", "title": "不合法的十位"},  # wrong check digit
     ]
     result = run_import(runner, write_jsonl(tmp_path / "isbn.jsonl", lines))
     assert summary(result) == "imported: 4, updated: 0, rejected: 1"
-    assert book("9787536692930").title == "三体"
-    assert book("9787506365437").title == "活着"
+    assert book(SANTI).title == "三体"
+    assert book(HUOZHE).title == "活着"
     assert book("9780804429573").title == "X 结尾"
-    assert book("9787020002207").title == "红楼梦"
+    assert book(HONGLOU).title == "红楼梦"
     assert "line 5: rejected: invalid ISBN" in result.stdout
 
 
 def test_free_text_price_and_pages_kept(runner, tmp_path):
     """Price and pages are free text ("25.00元", "264页"); numbers become text."""
-    lines = [dict(HUOZHE, price="25.00元", pages="264页"),
-             dict(SANTI, price=23.5, pages=302)]
+    lines = [dict(HUOZHE_LINE, price="25.00元", pages="264页"),
+             dict(SANTI_LINE, price=23.5, pages=302)]
     run_import(runner, write_jsonl(tmp_path / "p.jsonl", lines))
-    assert (book(HUOZHE["isbn"]).price, book(HUOZHE["isbn"]).pages) == ("25.00元", "264页")
-    assert (book(SANTI["isbn"]).price, book(SANTI["isbn"]).pages) == ("23.5", "302")
+    assert (book(HUOZHE_LINE["isbn"]).price, book(HUOZHE_LINE["isbn"]).pages) == ("25.00元", "264页")
+    assert (book(SANTI_LINE["isbn"]).price, book(SANTI_LINE["isbn"]).pages) == ("23.5", "302")
 
 
 BAD_LINES = [
     ("{not json", "invalid JSON"),
     ({"isbn": isbn13("978000000101")}, "title is required"),
     ({"isbn": isbn13("978000000102"), "title": "   "}, "title is required"),
-    ({"isbn": "9787536692931", "title": "校验位错"}, "invalid ISBN"),
+    ({"isbn": BAD_CHECK_DIGIT, "title": "校验位错"}, "invalid ISBN"),
     ({"title": "没有 ISBN"}, "invalid ISBN"),
     ('["a list", "not an object"]', "not a JSON object"),
     ('"just a string"', "not a JSON object"),
@@ -120,7 +120,7 @@ BAD_LINES = [
 def test_bad_lines_rejected_with_line_numbers(runner, tmp_path):
     """Each bad line is reported with its line number and reason; the good
     lines of the same file are still imported."""
-    lines = [SANTI] + [line for line, _reason in BAD_LINES] + [HUOZHE]
+    lines = [SANTI_LINE] + [line for line, _reason in BAD_LINES] + [HUOZHE_LINE]
     result = run_import(runner, write_jsonl(tmp_path / "bad.jsonl", lines))
     assert result.exit_code == 0
     assert summary(result) == f"imported: 2, updated: 0, rejected: {len(BAD_LINES)}"
@@ -143,7 +143,7 @@ def test_lone_surrogates_rejected_per_line(runner, tmp_path):
     """A line whose text decodes to a lone surrogate is rejected with its reason; the good
     lines around it (a proper surrogate pair among them) are all imported."""
     pair = '{"isbn": "%s", "title": "鱼\\ud83d\\udc1f"}' % isbn13("978000000205")
-    lines = [SANTI, *SURROGATE_LINES, pair, HUOZHE]
+    lines = [SANTI_LINE, *SURROGATE_LINES, pair, HUOZHE_LINE]
     result = run_import(runner, write_jsonl(tmp_path / "surrogates.jsonl", lines))
     assert result.exit_code == 0
     assert summary(result) == f"imported: 3, updated: 0, rejected: {len(SURROGATE_LINES)}"
@@ -165,7 +165,7 @@ def test_long_names_and_title_at_limit_accepted(runner, tmp_path):
 def test_blank_lines_ignored_but_counted(runner, tmp_path):
     """Blank and whitespace-only lines are skipped, and line numbers still
     match the file."""
-    lines = ["", SANTI, "   ", "\t", "{bad", "", HUOZHE, ""]
+    lines = ["", SANTI_LINE, "   ", "\t", "{bad", "", HUOZHE_LINE, ""]
     result = run_import(runner, write_jsonl(tmp_path / "blank.jsonl", lines))
     assert summary(result) == "imported: 2, updated: 0, rejected: 1"
     assert "line 5: rejected: invalid JSON" in result.stdout
@@ -174,7 +174,7 @@ def test_blank_lines_ignored_but_counted(runner, tmp_path):
 def test_utf8_bom_and_crlf_accepted(runner, tmp_path):
     """A file saved with a UTF-8 BOM and Windows line ends imports cleanly."""
     path = tmp_path / "bom.jsonl"
-    body = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in (SANTI, HUOZHE)) + "\r\n"
+    body = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in (SANTI_LINE, HUOZHE_LINE)) + "\r\n"
     path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
     result = run_import(runner, path)
     assert summary(result) == "imported: 2, updated: 0, rejected: 0"
@@ -183,32 +183,32 @@ def test_utf8_bom_and_crlf_accepted(runner, tmp_path):
 def test_duplicate_isbn_in_one_file_last_wins(runner, tmp_path):
     """The same ISBN twice in a file (even spelt as ISBN-10) makes one book
     holding the later line."""
-    lines = [SANTI, dict(SANTI, isbn="7536692935", title="三体（新版）")]
+    lines = [SANTI_LINE, dict(SANTI_LINE, isbn="7536692935", title="三体（新版）")]
     result = run_import(runner, write_jsonl(tmp_path / "dup.jsonl", lines))
     assert summary(result) == "imported: 1, updated: 1, rejected: 0"
     assert live_count() == 1
-    assert book(SANTI["isbn"]).title == "三体（新版）"
+    assert book(SANTI_LINE["isbn"]).title == "三体（新版）"
     assert found_titles("新版") == ["三体（新版）"]
 
 
 def test_duplicates_across_batches(runner, tmp_path, monkeypatch):
     """Duplicates split over two import batches still make one book."""
     monkeypatch.setattr(catalog, "BATCH", 2)
-    lines = [SANTI, HUOZHE, dict(SANTI, title="三体 新"), HONGLOU]
+    lines = [SANTI_LINE, HUOZHE_LINE, dict(SANTI_LINE, title="三体 新"), HONGLOU_LINE]
     result = run_import(runner, write_jsonl(tmp_path / "dup2.jsonl", lines))
     assert summary(result) == "imported: 3, updated: 1, rejected: 0"
-    assert book(SANTI["isbn"]).title == "三体 新"
+    assert book(SANTI_LINE["isbn"]).title == "三体 新"
 
 
 def test_soft_deleted_book_reimported_comes_back(runner, tmp_path, books):
     """Re-importing a soft-deleted book revives it with the new data."""
-    gone = book("9787536692930")
+    gone = book(SANTI)
     with db.auto_commit():
         gone.delete()
     assert found_titles("刘慈欣") == ["三体Ⅱ"]
-    result = run_import(runner, write_jsonl(tmp_path / "back.jsonl", [dict(SANTI, title="三体 归来")]))
+    result = run_import(runner, write_jsonl(tmp_path / "back.jsonl", [dict(SANTI_LINE, title="三体 归来")]))
     assert summary(result) == "imported: 0, updated: 1, rejected: 0"
-    revived = book("9787536692930")
+    revived = book(SANTI)
     assert revived.status == 1
     assert revived.title == "三体 归来"
     assert found_titles("归来") == ["三体 归来"]
@@ -235,7 +235,7 @@ def test_missing_file_is_a_usage_error(runner, tmp_path):
 
 @pytest.fixture
 def small_bundle(tmp_path, monkeypatch):
-    path = write_jsonl(tmp_path / "bundle.jsonl", [SANTI, HUOZHE, "{broken"])
+    path = write_jsonl(tmp_path / "bundle.jsonl", [SANTI_LINE, HUOZHE_LINE, "{broken"])
     monkeypatch.setattr(catalog, "BUNDLED_CATALOG", path)
     return path
 
@@ -251,21 +251,21 @@ def test_bundled_catalog_loaded_when_empty(app, small_bundle):
 
 def test_bundled_catalog_skipped_when_not_empty(app, small_bundle):
     """A table that already has books is left alone."""
-    add_books([HONGLOU])
+    add_books([HONGLOU_LINE])
     assert catalog.load_bundled_catalog_if_empty() is None
     assert live_count() == 1
-    assert book(SANTI["isbn"]) is None
+    assert book(SANTI_LINE["isbn"]) is None
 
 
 def test_bundled_catalog_skipped_when_only_deleted_books(app, small_bundle):
     """Soft-deleted books still count: a restart must not bring back books
     that were deleted."""
-    add_books([SANTI])
+    add_books([SANTI_LINE])
     with db.auto_commit():
-        book(SANTI["isbn"]).delete()
+        book(SANTI_LINE["isbn"]).delete()
     assert catalog.load_bundled_catalog_if_empty() is None
-    assert book(SANTI["isbn"]).status == 0
-    assert book(HUOZHE["isbn"]) is None
+    assert book(SANTI_LINE["isbn"]).status == 0
+    assert book(HUOZHE_LINE["isbn"]) is None
 
 
 REAL_BUNDLE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "app", "data", "catalog.jsonl")

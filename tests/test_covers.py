@@ -16,10 +16,9 @@ from werkzeug import Response
 
 from app.libs.address_policy import AddressRefused, parse_networks
 from app.libs.safe_http import FetchError, Limits, safe_get
-from tests.helpers import add_books, book_record
+from tests.helpers import BAINIAN, HUOZHE, PYTHON, SANTI, add_books, book_record
 
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
-SANTI, HUOZHE, BAINIAN = "9787536692930", "9787506365437", "9787544253994"
 ALLOW_IMAGE_SERVER = ["127.0.0.1/32"]
 
 
@@ -81,7 +80,7 @@ def test_fetch_stores_covers_and_pages_use_them(covers_app, image_server, tmp_pa
     output = fetch(app, book_record(SANTI, "三体", image=image_server.url_for("/a.jpg")),
                    book_record(HUOZHE, "活着", image=image_server.url_for("/b.txt")),
                    book_record(BAINIAN, "百年孤独", image=image_server.url_for("/c.jpg")),
-                   book_record("9787115428028", "Python编程"))
+                   book_record(PYTHON, "Python编程"))
     assert "stored: 1, failed: 2" in output
     assert f"{HUOZHE}: not an image (text/plain)" in output
     assert f"{BAINIAN}: answered 404" in output

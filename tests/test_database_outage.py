@@ -15,10 +15,9 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.models.base import db
 from tests.db_servers import need_mysql
-from tests.helpers import add_books, register
+from tests.helpers import SANTI, add_books, register
 from tests.tcp_proxy import TcpProxy
 
-SANTI = "9787536692930"
 DOWN = "服务暂时不可用"
 # Generous: with 2-second timeouts an answer takes about 4-6 s; the point is that it comes.
 BOUND = 20

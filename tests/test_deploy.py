@@ -2,7 +2,6 @@
 a login session, a rate limit and a drift all work across them."""
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,22 +15,17 @@ import sqlalchemy as sa
 from app import create_app
 from app.models.base import db
 from tests.db_servers import need_mysql, need_redis, scratch_database_name
-from tests.helpers import DRIFT_FORM, SAMPLE_BOOKS, add_books
+from tests.helpers import BAINIAN, DRIFT_FORM, PYTHON, SAMPLE_BOOKS, SANTI, add_books
+from tests.live import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DB = scratch_database_name("deploy")
-SANTI, BAINIAN, PYTHON = "9787536692930", "9787544253994", "9787115428028"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def instances():
-    """Two gunicorn processes on two ports over one MariaDB database and one Redis."""
+def instances(tmp_path_factory):
+    """Two gunicorn processes on two ports over one MariaDB database and one Redis;
+    their instance folder (secret, outbox) is a temporary directory."""
     mysql_url, redis_url = need_mysql(), need_redis()
     url = sa.make_url(mysql_url)
     admin = sa.create_engine(url)
@@ -48,12 +42,13 @@ def instances():
     env = {**os.environ, "FISHER_SECRET_KEY": "deploy-test-secret", "FISHER_SQLALCHEMY_DATABASE_URI": db_url,
            "FISHER_RATELIMIT_STORAGE_URI": redis_url, "FISHER_CACHE_TYPE": "RedisCache",
            "FISHER_CACHE_REDIS_URL": redis_url, "GUNICORN_WORKERS": "1", "GUNICORN_ACCESS_LOG": "/dev/null"}
+    instance = tmp_path_factory.mktemp("instance")
     procs, urls = [], []
     for _ in range(2):
         port = free_port()
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "fisher:app"],
-            cwd=ROOT, env={**env, "FISHER_BIND": f"127.0.0.1:{port}"},
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "tests.gunicorn_app:app"],
+            cwd=ROOT, env={**env, "FISHER_BIND": f"127.0.0.1:{port}", "TEST_INSTANCE_PATH": str(instance)},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         urls.append(f"http://127.0.0.1:{port}")
     try:

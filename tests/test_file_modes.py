@@ -9,6 +9,7 @@ from sqlalchemy import text
 from app import create_app
 from app.models.base import db
 from tests.helpers import add_books
+from tests.live import free_port
 
 
 def mode(path) -> int:
@@ -21,13 +22,6 @@ def usual_umask():
     old = os.umask(0o022)
     yield
     os.umask(old)
-
-
-def _closed_port() -> int:
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_outbox_folder_and_messages_are_private(app_factory, tmp_path):
@@ -47,7 +41,7 @@ def test_outbox_folder_and_messages_are_private(app_factory, tmp_path):
 def test_failed_mail_folder_and_messages_are_private(app_factory, tmp_path):
     """Mail SMTP refused is kept in a 0700 folder as 0600 files."""
     outbox = tmp_path / "outbox"
-    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=_closed_port(), OUTBOX_DIR=str(outbox))
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), OUTBOX_DIR=str(outbox))
     with app.app_context():
         client = app.test_client()
         client.post("/register", data={"email": "alice@example.com", "nickname": "爱丽丝", "password": "secret123"})

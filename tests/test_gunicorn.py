@@ -25,11 +25,12 @@ class Started:
         base = {k: v for k, v in os.environ.items() if not k.startswith(("FISHER_", "GUNICORN_"))}
         self.env = {**base, "FISHER_BIND": f"127.0.0.1:{self.port}", "FISHER_SECRET_KEY": "gunicorn-test-" + "x" * 20,
                     "FISHER_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'g.sqlite'}",
-                    "FISHER_OUTBOX_DIR": str(tmp_path / "outbox"), "GUNICORN_ACCESS_LOG": "/dev/null", **env}
+                    "FISHER_OUTBOX_DIR": str(tmp_path / "outbox"), "GUNICORN_ACCESS_LOG": "/dev/null",
+                    "TEST_INSTANCE_PATH": str(tmp_path / "instance"), **env}
 
     def __enter__(self):
         self.out = open(self.log_path, "w", encoding="utf-8")
-        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "fisher:app"],
+        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "tests.gunicorn_app:app"],
                                      cwd=ROOT, env=self.env, stdout=self.out, stderr=subprocess.STDOUT)
         return self
 

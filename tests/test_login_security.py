@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from app.models.base import db
 from app.models.user import User
-from tests.helpers import login_client, make_user
+from tests.helpers import login_client, make_user, text_of
 
 ON_MARIADB = (os.environ.get("FISHER_TEST_DATABASE_URL") or "").startswith("mysql")
 mariadb_only = pytest.mark.skipif(
@@ -20,10 +20,6 @@ FORMS = {
     "/reset/password": {},
 }
 NOT_ASCII = "电子邮件地址只能使用英文字母、数字和符号"
-
-
-def text_of(resp) -> str:
-    return resp.get_data(as_text=True)
 
 
 def from_address(addr: str) -> dict:

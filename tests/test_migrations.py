@@ -55,8 +55,8 @@ def test_mysql_tables_are_innodb_utf8mb4(tmp_path):
             "SELECT table_name, engine, table_collation FROM information_schema.tables "
             "WHERE table_schema = :s AND table_name != 'alembic_version'"), {"s": SCRATCH_DB}).all()
         assert rows and all(engine == "InnoDB" and collation.startswith("utf8mb4") for _, engine, collation in rows)
-        from tests.helpers import add_books
-        add_books([{"isbn": "9787536692930", "title": "三体 🚀", "author": ["刘慈欣"]}])
+        from tests.helpers import SANTI, add_books
+        add_books([{"isbn": SANTI, "title": "三体 🚀", "author": ["刘慈欣"]}])
         assert db.session.scalar(sa.text("SELECT title FROM book")) == "三体 🚀"
         db.session.remove()
         downgrade(revision="base")

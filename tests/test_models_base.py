@@ -4,15 +4,13 @@ from sqlalchemy import func, select
 
 from app.models.base import db
 from app.models.book import Book
-from tests.helpers import add_books
-
-ISBN = "9787536692930"
+from tests.helpers import HUOZHE, SANTI, add_books
 
 
 @pytest.fixture
 def deleted(books):
     """The book 三体, soft-deleted and committed; returns its id."""
-    book = db.session.scalar(select(Book).where(Book.isbn == ISBN))
+    book = db.session.scalar(select(Book).where(Book.isbn == SANTI))
     with db.auto_commit():
         book.delete()
     return book.id
@@ -28,14 +26,14 @@ def test_delete_keeps_the_row(deleted):
 @pytest.mark.filterwarnings("ignore::sqlalchemy.exc.LegacyAPIWarning")
 def test_hidden_from_legacy_query(deleted):
     """Model.query.filter_by / filter / get do not see the deleted row."""
-    assert Book.query.filter_by(isbn=ISBN).first() is None
-    assert Book.query.filter(Book.isbn == ISBN).first() is None
+    assert Book.query.filter_by(isbn=SANTI).first() is None
+    assert Book.query.filter(Book.isbn == SANTI).first() is None
     assert Book.query.get(deleted) is None
 
 
 def test_hidden_from_select_and_counts(deleted):
     """select() and count queries, including over subqueries, skip it."""
-    assert db.session.scalars(select(Book).where(Book.isbn == ISBN)).first() is None
+    assert db.session.scalars(select(Book).where(Book.isbn == SANTI)).first() is None
     live = db.session.scalar(select(func.count()).select_from(Book))
     sub = select(Book).subquery()
     assert db.session.scalar(select(func.count()).select_from(sub)) == live
@@ -66,13 +64,13 @@ def test_hidden_from_relationships(app):
         user.password = "secret123"
         db.session.add(user)
         db.session.flush()
-        db.session.add_all([Gift(uid=user.id, isbn=ISBN), Gift(uid=user.id, isbn="9787506365437")])
-    gift = db.session.scalar(select(Gift).where(Gift.isbn == ISBN))
+        db.session.add_all([Gift(uid=user.id, isbn=SANTI), Gift(uid=user.id, isbn=HUOZHE)])
+    gift = db.session.scalar(select(Gift).where(Gift.isbn == SANTI))
     with db.auto_commit():
         gift.delete()
     db.session.expire_all()
     user = db.session.get(User, user.id)
-    assert [g.isbn for g in user.gifts] == ["9787506365437"]
+    assert [g.isbn for g in user.gifts] == [HUOZHE]
     assert gift.book.title == "三体"  # the viewonly book relationship still resolves
 
 
@@ -81,7 +79,7 @@ def test_auto_commit_rolls_back_and_reraises(books):
     """An error inside auto_commit rolls everything back and propagates."""
     with pytest.raises(RuntimeError):
         with db.auto_commit():
-            db.session.scalar(select(Book).where(Book.isbn == ISBN)).title = "changed"
+            db.session.scalar(select(Book).where(Book.isbn == SANTI)).title = "changed"
             raise RuntimeError("boom")
     db.session.expire_all()
-    assert db.session.scalar(select(Book.title).where(Book.isbn == ISBN)) == "三体"
+    assert db.session.scalar(select(Book.title).where(Book.isbn == SANTI)) == "三体"

@@ -4,9 +4,7 @@ from sqlalchemy import select
 
 from app.models.book import Book
 from app.models.base import db
-from tests.helpers import add_books, register
-
-SANTI = "9787536692930"
+from tests.helpers import SANTI, add_books, register
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from app.models.base import db
-from tests.helpers import add_books, login_client, make_gift, make_user, make_wish, numbered_books
-from tests.trade_fixtures import app, text_of  # noqa: F401  (fixture)
+from tests.helpers import add_books, login_client, make_gift, make_user, make_wish, numbered_books, text_of
 
 N = 50
 

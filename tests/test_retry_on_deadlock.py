@@ -11,9 +11,7 @@ from sqlalchemy.exc import OperationalError
 from app.models.base import db, is_lock_conflict, retry_on_deadlock
 from app.models.gift import Gift
 from app.models.user import User
-from tests.helpers import add_books, login_client, make_user
-
-SANTI = "9787536692930"
+from tests.helpers import SANTI, add_books, login_client, make_user
 
 
 def deadlock() -> OperationalError:

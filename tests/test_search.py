@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.models.base import db
 from app.models.book import Book, search_books
-from tests.helpers import add_books, isbn13, numbered_books
+from tests.helpers import HUOZHE, SANTI, SANTI2, add_books, isbn13, numbered_books
 
 PER_PAGE = 15
 
@@ -48,7 +48,7 @@ def test_single_character_matches_every_position(books):
     ("范晔", ["百年孤独"]),                # translator
     ("袁国忠", ["Python编程"]),            # translator
     ("黑暗森林", ["三体Ⅱ"]),              # subtitle
-    ("9787506365437", ["活着"]),           # full ISBN
+    (HUOZHE, ["活着"]),                    # full ISBN
     ("753669293", ["三体"]),               # ISBN fragment
     ("97875366", ["三体", "三体Ⅱ"]),       # fragment shared by two ISBNs
 ])
@@ -126,7 +126,7 @@ def test_words_do_not_match_across_field_boundaries(app):
 def test_soft_deleted_books_excluded_from_results_and_totals(books):
     """A soft-deleted book is neither listed nor counted."""
     assert total("刘慈欣") == 2
-    book = db.session.scalar(select(Book).where(Book.isbn == "9787536692930"))
+    book = db.session.scalar(select(Book).where(Book.isbn == SANTI))
     with db.auto_commit():
         book.delete()
     assert search_books("刘慈欣", 1, PER_PAGE)[0] == 1
@@ -137,7 +137,7 @@ def test_soft_deleted_books_excluded_from_results_and_totals(books):
 
 def test_updated_title_reindexed(books):
     """After an upsert changes a title, the old words no longer find it."""
-    add_books([{"isbn": "9787506365437", "title": "许三观卖血记", "author": ["余华"]}])
+    add_books([{"isbn": HUOZHE, "title": "许三观卖血记", "author": ["余华"]}])
     assert titles("许三观") == ["许三观卖血记"]
     assert titles("活着") == []
     assert titles("余华") == ["许三观卖血记"]
@@ -190,7 +190,7 @@ def test_search_page_multi_word_and_deleted(books, client):
     """The web search uses the same rules: AND of words, deleted hidden."""
     text = client.get("/book/search", query_string={"q": "刘慈欣 黑暗"}).get_data(as_text=True)
     assert "共 1 本" in text and "三体Ⅱ" in text
-    book = db.session.scalar(select(Book).where(Book.isbn == "9787536693968"))
+    book = db.session.scalar(select(Book).where(Book.isbn == SANTI2))
     with db.auto_commit():
         book.delete()
     text = client.get("/book/search", query_string={"q": "刘慈欣"}).get_data(as_text=True)

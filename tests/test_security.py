@@ -3,7 +3,7 @@ write, object-level authorisation, headers, cookies, secrets, the debugger."""
 import re
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app import create_app
 from app.models.base import db
@@ -11,17 +11,9 @@ from app.models.drift import Drift
 from app.models.gift import Gift
 from app.models.wish import Wish
 from app.security import debug_allowed
-from tests.helpers import DRIFT_FORM, add_books, register
+from tests.helpers import BAINIAN, DRIFT_FORM, HUOZHE, PYTHON, SANTI, add_books, register, unchanged
 
-SANTI, HUOZHE, BAINIAN, PYTHON = "9787536692930", "9787506365437", "9787544253994", "9787115428028"
 SKIP_ENDPOINTS = {"static", "bootstrap.static"}
-
-
-def snapshot() -> dict:
-    """Every row of every table, for before/after comparisons."""
-    db.session.expire_all()
-    return {t.name: db.session.execute(text(f"SELECT * FROM {t.name} ORDER BY 1")).all()
-            for t in db.metadata.sorted_tables}
 
 
 def filled_url(rule, values: dict) -> str:
@@ -63,23 +55,21 @@ def test_every_post_route_refuses_a_missing_csrf_token(app_factory):
         rules = [r for r in app.url_map.iter_rules()
                  if r.endpoint not in SKIP_ENDPOINTS and r.methods - {"GET", "HEAD", "OPTIONS"}]
         assert len(rules) >= 14
-        before = snapshot()
-        for rule in rules:
-            resp = client.post(filled_url(rule, values), data={"email": "a@example.com"})
-            assert resp.status_code == 400, rule.rule
-        assert snapshot() == before
+        with unchanged():
+            for rule in rules:
+                resp = client.post(filled_url(rule, values), data={"email": "a@example.com"})
+                assert resp.status_code == 400, rule.rule
 
 
 def test_no_get_route_changes_the_database(app, trade):
     """Calling every GET route as a logged-in user leaves every table as it was."""
     rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods and r.endpoint not in SKIP_ENDPOINTS]
     assert len(rules) >= 15
-    before = snapshot()
-    for who in ("alice", "bob"):
-        for rule in rules:
-            resp = trade[who].get(filled_url(rule, trade["ids"]))
-            assert resp.status_code < 500, rule.rule
-    assert snapshot() == before
+    with unchanged():
+        for who in ("alice", "bob"):
+            for rule in rules:
+                resp = trade[who].get(filled_url(rule, trade["ids"]))
+                assert resp.status_code < 500, rule.rule
 
 
 @pytest.mark.parametrize("who, method, path", [
@@ -96,10 +86,9 @@ def test_no_get_route_changes_the_database(app, trade):
 ])
 def test_other_users_objects_are_404(trade, who, method, path):
     """A user who does not own the gift, drift or wish gets 404 and nothing changes."""
-    before = snapshot()
-    resp = getattr(trade[who], method)(path.format(**trade["ids"]))
-    assert resp.status_code == 404
-    assert snapshot() == before
+    with unchanged():
+        resp = getattr(trade[who], method)(path.format(**trade["ids"]))
+        assert resp.status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/", "/book/search?q=三体", "/nope", "/healthz", "/login",
@@ -173,14 +162,13 @@ def test_ids_too_large_for_the_database_are_404(app, trade, huge):
     """An id beyond a signed 64-bit integer is a 404 on every id route and method, never a 500."""
     rules = id_rules(app)
     assert len(rules) >= 6
-    before = snapshot()
-    values = {**trade["ids"], "gid": huge, "did": huge, "wid": huge}
-    for rule in rules:
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            for who in ("alice", "bob"):
-                resp = trade[who].open(filled_url(rule, values), method=method, data=DRIFT_FORM)
-                assert resp.status_code == 404, (rule.rule, method, who)
-    assert snapshot() == before
+    with unchanged():
+        values = {**trade["ids"], "gid": huge, "did": huge, "wid": huge}
+        for rule in rules:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                for who in ("alice", "bob"):
+                    resp = trade[who].open(filled_url(rule, values), method=method, data=DRIFT_FORM)
+                    assert resp.status_code == 404, (rule.rule, method, who)
 
 
 def test_every_id_converter_has_a_bound(app):

@@ -15,12 +15,11 @@ from app.models.base import db
 from app.models.gift import Gift
 from app.models.wish import Wish
 from tests.conftest import make_config
-from tests.helpers import (DRIFT_FORM, add_books, login_client, mail_links, make_user,
+from tests.helpers import (DRIFT_FORM, SANTI, add_books, login_client, mail_links, make_user,
                            make_wish, outbox_messages)
 from tests.live import serve
 
 SITE = "https://fisher.example"
-SANTI = "9787536692930"
 EVIL = "evil.example"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +64,7 @@ def test_site_url_defaults_to_the_dev_server_address(tmp_path, overrides, expect
 
 def test_site_url_from_the_environment(tmp_path, monkeypatch):
     """FISHER_SITE_URL and FISHER_TRUSTED_HOSTS are read like every other setting."""
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "inst"))
     monkeypatch.setenv("FISHER_SITE_URL", "https://fisher.example")
     monkeypatch.setenv("FISHER_TRUSTED_HOSTS", "www.fisher.example")
     monkeypatch.setenv("FISHER_SECRET_KEY", "x" * 32)

@@ -6,6 +6,7 @@ import pytest
 
 from app.libs.enums import PendingStatus
 from app.view_models.drift import DriftViewModel
+from tests.helpers import SANTI
 
 REQUESTER, GIFTER, STRANGER = 1, 2, 3
 ADDRESS = "北京市海淀区中关村大街 27 号"
@@ -21,7 +22,7 @@ SEEN = {  # (status, viewer) -> the viewer sees the address
 
 def drift(status: PendingStatus):
     return SimpleNamespace(
-        id=7, requester_id=REQUESTER, gifter_id=GIFTER, pending_status=status, isbn="9787536692930",
+        id=7, requester_id=REQUESTER, gifter_id=GIFTER, pending_status=status, isbn=SANTI,
         book_title="三体", book_author="刘慈欣", book_img="", requester_nickname="鲍勃",
         gifter_nickname="爱丽丝", create_time=datetime(2026, 1, 2), message="谢谢",
         recipient_name="王小明", address=ADDRESS, mobile="13800138000")

@@ -8,10 +8,9 @@ import pytest
 
 from app.models.bean_ledger import BeanLedger
 from app.models.wish import Wish
-from tests.helpers import add_books, login_client, make_gift, make_user, make_wish, minutes_ago
-from tests.trade_fixtures import (  # noqa: F401  (fixtures)
-    BAINIAN, DUPLICATE, HUOZHE, INVALID, SANTI, SANTI2, UNKNOWN,
-    alice, app, as_alice, beans_of, bob, live, snapshot, text_of)
+from tests.helpers import (
+    BAD_CHECK_DIGIT, BAINIAN, DUPLICATE, HONGLOU, HUOZHE, SANTI, SANTI2, UNKNOWN_VALID_ISBN, add_books, beans_of,
+    live, login_client, make_gift, make_user, make_wish, minutes_ago, snapshot, text_of, unchanged)
 
 INVITED = "已向他发送了一封邮件，如果他愿意接受你的赠送，你将收到一个鱼漂"
 TOO_OFTEN = "你已向他发送过赠送邀请，请不要频繁发送"
@@ -40,28 +39,26 @@ def test_save_wish_stores_it_without_beans(as_alice, alice):
     assert "已添加至心愿清单" in text_of(as_alice.get(resp.headers["Location"]))
 
 
-@pytest.mark.parametrize("isbn", [INVALID, "not-an-isbn", UNKNOWN])
+@pytest.mark.parametrize("isbn", [BAD_CHECK_DIGIT, "not-an-isbn", UNKNOWN_VALID_ISBN])
 def test_save_wish_refuses_invalid_or_unknown_isbn(as_alice, alice, isbn):
     """An invalid ISBN, or one the book source does not know, is a 404 and stores nothing."""
-    before = snapshot()
-    assert as_alice.post(f"/wish/book/{isbn}").status_code == 404
-    assert snapshot() == before
+    with unchanged():
+        assert as_alice.post(f"/wish/book/{isbn}").status_code == 404
 
 
 def test_save_wish_twice_is_refused(as_alice, alice):
     """A second wish for the same book is refused with a flash."""
     add_wish(as_alice, SANTI)
-    before = snapshot()
-    assert DUPLICATE in text_of(add_wish(as_alice, SANTI))
-    assert snapshot() == before
+    with unchanged():
+        assert DUPLICATE in text_of(add_wish(as_alice, SANTI))
 
 
 def test_save_wish_for_my_gift_is_refused(as_alice, alice):
     """A book I offer cannot be added to my wishes."""
     as_alice.post(f"/gifts/book/{SANTI}")
-    before = snapshot()
-    assert DUPLICATE in text_of(add_wish(as_alice, SANTI))
-    assert snapshot() == before and live(Wish) == []
+    with unchanged():
+        assert DUPLICATE in text_of(add_wish(as_alice, SANTI))
+    assert live(Wish) == []
 
 
 def test_removed_or_fulfilled_wish_does_not_block_a_new_one(as_alice, alice):
@@ -81,9 +78,8 @@ def test_wish_changes_refuse_get(as_alice, alice, bob, path):
     """The wish routes that change data answer GET with 405."""
     make_wish(bob, SANTI)
     make_wish(alice, SANTI)
-    before = snapshot()
-    assert as_alice.get(path).status_code == 405
-    assert snapshot() == before
+    with unchanged():
+        assert as_alice.get(path).status_code == 405
 
 
 # -- POST /wish/book/<isbn>/redraw ---------------------------------------------
@@ -95,7 +91,7 @@ def test_redraw_wish_removes_only_mine(as_alice, alice, bob):
     resp = as_alice.post(f"/wish/book/{SANTI}/redraw", follow_redirects=True)
     assert "已从心愿清单移除" in text_of(resp)
     assert [w.uid for w in live(Wish)] == [bob.id]
-    assert [(w.uid, w.status) for w in snapshot()["wishes"]] == [(bob.id, 1), (alice.id, 0)]
+    assert [(w.uid, w.status) for w in snapshot()["wish"]] == [(bob.id, 1), (alice.id, 0)]
     assert beans_of(alice) == (0, 0)
 
 
@@ -103,19 +99,17 @@ def test_redraw_wish_i_do_not_have_is_404(as_alice, alice, bob):
     """Removing a wish only someone else has is a 404 and changes nothing."""
     make_wish(bob, SANTI)
     make_wish(alice, HUOZHE, deleted=True)
-    before = snapshot()
-    for isbn in (SANTI, HUOZHE, INVALID):
-        assert as_alice.post(f"/wish/book/{isbn}/redraw").status_code == 404
-    assert snapshot() == before
+    with unchanged():
+        for isbn in (SANTI, HUOZHE, BAD_CHECK_DIGIT):
+            assert as_alice.post(f"/wish/book/{isbn}/redraw").status_code == 404
 
 
 def test_redraw_wish_requires_login(client, alice):
     """An anonymous removal is sent to login and changes nothing."""
     make_wish(alice, SANTI)
-    before = snapshot()
-    resp = client.post(f"/wish/book/{SANTI}/redraw")
-    assert resp.status_code == 302 and urlsplit(resp.headers["Location"]).path == "/login"
-    assert snapshot() == before
+    with unchanged():
+        resp = client.post(f"/wish/book/{SANTI}/redraw")
+        assert resp.status_code == 302 and urlsplit(resp.headers["Location"]).path == "/login"
 
 
 # -- GET /my/wish -------------------------------------------------------------
@@ -127,21 +121,20 @@ def test_my_wish_lists_live_unfulfilled_wishes_newest_first(as_alice, alice, bob
     make_wish(alice, HUOZHE, create_time=minutes_ago(30))
     make_wish(alice, BAINIAN, deleted=True)
     make_wish(alice, SANTI2, launched=True)
-    make_wish(bob, "9787020002207")
+    make_wish(bob, HONGLOU)
     make_gift(bob, HUOZHE)
     make_gift(carol, HUOZHE)
     make_gift(dave, HUOZHE, deleted=True)
     make_gift(dave, SANTI, launched=True)
-    before = snapshot()
-    resp = as_alice.get("/my/wish")
-    text = text_of(resp)
-    assert resp.status_code == 200 and "2 本" in text
-    assert text.index(">三体</a>") < text.index(">活着</a>")
-    assert "刘慈欣 / 重庆出版社 / 23.00" in text
-    assert "2 人可赠送" in text and "暂时没有人赠送" in text
-    for absent in ("三体Ⅱ", "百年孤独", "红楼梦"):
-        assert absent not in text
-    assert snapshot() == before
+    with unchanged():
+        resp = as_alice.get("/my/wish")
+        text = text_of(resp)
+        assert resp.status_code == 200 and "2 本" in text
+        assert text.index(">三体</a>") < text.index(">活着</a>")
+        assert "刘慈欣 / 重庆出版社 / 23.00" in text
+        assert "2 人可赠送" in text and "暂时没有人赠送" in text
+        for absent in ("三体Ⅱ", "百年孤独", "红楼梦"):
+            assert absent not in text
 
 
 def test_my_wish_empty_state(as_alice, alice, bob):
@@ -179,15 +172,14 @@ def assert_no_mail(sink):
 def test_satisfy_wish_emails_the_wisher_a_request_link(mail_app, wish_scene):
     """The wisher gets one "[鱼书]" email over SMTP linking to the drift page of my gift."""
     giver, _wisher, gift, wish = wish_scene
-    before = snapshot()
-    resp = login_client(mail_app, giver).post(f"/satisfy/wish/{wish.id}", follow_redirects=True)
-    assert resp.request.path == f"/book/{SANTI}/detail" and INVITED in text_of(resp)
-    message = mail_app.smtp_sink.next()
-    assert message["To"] == "bob@example.com" and message["Subject"].startswith("[鱼书]")
-    body = message.get_body(preferencelist=("plain",)).get_content()
-    links = [urlsplit(link).path for link in re.findall(r"https?://\S+", body)]
-    assert f"/drift/{gift.id}" in links and "爱丽丝" in body and "三体" in body
-    assert snapshot() == before
+    with unchanged():
+        resp = login_client(mail_app, giver).post(f"/satisfy/wish/{wish.id}", follow_redirects=True)
+        assert resp.request.path == f"/book/{SANTI}/detail" and INVITED in text_of(resp)
+        message = mail_app.smtp_sink.next()
+        assert message["To"] == "bob@example.com" and message["Subject"].startswith("[鱼书]")
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        links = [urlsplit(link).path for link in re.findall(r"https?://\S+", body)]
+        assert f"/drift/{gift.id}" in links and "爱丽丝" in body and "三体" in body
 
 
 def test_satisfy_wish_twice_in_a_minute_is_refused(mail_app, wish_scene):
@@ -227,10 +219,9 @@ def test_satisfy_wish_without_my_gift_sends_nothing(mail_app, wish_scene, gift_s
     """Without a live, unlaunched gift of the wished book the wish is not mine to act on:
     404, no mail, nothing changes."""
     as_carol = _carol_without_the_gift(mail_app, gift_state)
-    before = snapshot()
-    resp = as_carol.post(f"/satisfy/wish/{wish_scene[3].id}")
-    assert resp.status_code == 404
-    assert snapshot() == before
+    with unchanged():
+        resp = as_carol.post(f"/satisfy/wish/{wish_scene[3].id}")
+        assert resp.status_code == 404
     assert_no_mail(mail_app.smtp_sink)
 
 
@@ -242,10 +233,9 @@ def test_satisfy_unknown_or_fulfilled_wish_is_404(mail_app, wish_scene):
     make_gift(giver, HUOZHE)
     make_gift(giver, BAINIAN)
     as_giver = login_client(mail_app, giver)
-    before = snapshot()
-    for wid in (999, gone.id, done.id):
-        assert as_giver.post(f"/satisfy/wish/{wid}").status_code == 404
-    assert snapshot() == before
+    with unchanged():
+        for wid in (999, gone.id, done.id):
+            assert as_giver.post(f"/satisfy/wish/{wid}").status_code == 404
     assert_no_mail(mail_app.smtp_sink)
 
 
@@ -267,11 +257,10 @@ def test_wish_changes_need_the_csrf_token(app_factory):
         make_gift(alice, SANTI)
         wish = make_wish(bob, SANTI)
         client = login_client(app, alice)
-        before = snapshot()
-        for path in (f"/wish/book/{SANTI2}", f"/wish/book/{HUOZHE}/redraw",
-                     f"/satisfy/wish/{wish.id}", "/personal/wish-alerts"):
-            assert client.post(path).status_code == 400, path
-        assert snapshot() == before
+        with unchanged():
+            for path in (f"/wish/book/{SANTI2}", f"/wish/book/{HUOZHE}/redraw",
+                         f"/satisfy/wish/{wish.id}", "/personal/wish-alerts"):
+                assert client.post(path).status_code == 400, path
         page = text_of(client.get(f"/book/{SANTI2}/detail"))
         token = re.search(rf'action="/wish/book/{SANTI2}".*?name="csrf_token" value="([^"]+)"',
                           page, re.S).group(1)

@@ -1,15 +1,10 @@
-"""YuShuBook against a real local HTTP server (pytest-httpserver): answers,
-failures, retries, and what the web pages show for each."""
+"""YuShuBook against a real local HTTP server (pytest-httpserver): good and
+unusual answers, and what the web pages show for each (failures and retries
+are in test_yushu_book_failures.py)."""
 import json
-import re
-import socket
-import threading
-import time
 
 import pytest
-import requests
 from sqlalchemy import func, select
-from werkzeug import Response
 
 from app.models.base import db
 from app.models.book import Book
@@ -17,82 +12,14 @@ from app.models.gift import Gift
 from app.spider import BookSourceError
 from app.spider.yushu_book import YuShuBook
 from tests.helpers import isbn13, login_client, make_user
+from tests.yushu_api import (
+    ISBN, ISBN_PATH, SANTI_ANSWER, SEARCH_PATH, UNAVAILABLE, api_book, api_requests, book_count)
 
-ISBN = "9787536692930"
-ISBN_PATH = f"/v2/book/isbn/{ISBN}"
-SEARCH_PATH = "/v2/book/search"
-ANY_API_PATH = re.compile(r"^/v2/book/")
-UNAVAILABLE = "书籍数据暂时不可用"
-
-SANTI = {"id": 1, "isbn": ISBN, "title": "三体", "subtitle": "", "author": ["刘慈欣"],
-         "translator": [], "publisher": "重庆出版社", "pubdate": "2008-1", "price": "23.00元",
-         "pages": "302", "binding": "平装", "category": "小说",
-         "summary": "文化大革命中的一次秘密军事工程。",
-         "image": "https://img.example.com/s2768378.jpg"}
-
-
-def api_book(n: int, **fields) -> dict:
-    """A valid API book with its own ISBN."""
-    book = {"isbn": isbn13(f"978711542{n:03d}"), "title": f"Python 第{n}册",
-            "author": [f"作者{n}"], "publisher": "人民邮电出版社", "price": f"{n}.00"}
-    book.update(fields)
-    return book
-
-
-@pytest.fixture
-def make_app(app_factory, httpserver):
-    """Build a Yushu-backed app pointing at the local server (short timeouts)."""
-    def make(**overrides):
-        config = {"BOOK_SOURCE": "yushu",
-                  "YUSHU_API_BASE_URL": httpserver.url_for("").rstrip("/"),
-                  "YUSHU_CONNECT_TIMEOUT": 0.3, "YUSHU_READ_TIMEOUT": 0.3}
-        config.update(overrides)
-        return app_factory(**config)
-    return make
-
-
-def api_requests(httpserver, path_prefix="/v2/book/") -> list:
-    """The API requests the server has seen (ignoring the idle probe)."""
-    return [req for req, _resp in httpserver.log if req.path.startswith(path_prefix)]
-
-
-def wait_until_idle(httpserver) -> None:
-    """The server handles one request at a time, so once a probe is answered
-    every earlier request (a retry included) has been logged."""
-    httpserver.expect_request("/__idle__").respond_with_data("ok")
-    requests.get(httpserver.url_for("/__idle__"), timeout=5)
-
-
-def book_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Book)
-                                 .execution_options(include_deleted=True))
-
-
-def assert_unavailable_pages(app, isbn=ISBN):
-    """Search, ISBN search and the detail page all answer 503 with the
-    friendly page."""
-    client = app.test_client()
-    for url in ("/book/search?q=三体", f"/book/search?q={isbn}", f"/book/{isbn}/detail"):
-        resp = client.get(url)
-        text = resp.get_data(as_text=True)
-        assert resp.status_code == 503, url
-        assert UNAVAILABLE in text, url
-        assert "Traceback" not in text, url
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# -- answers ------------------------------------------------------------------
 
 def test_isbn_lookup_success_is_stored_locally(make_app, httpserver):
     """A found ISBN is cleaned, stored in the book table, and never fetched
     from the API again."""
-    httpserver.expect_request(ISBN_PATH).respond_with_json(SANTI)
+    httpserver.expect_request(ISBN_PATH).respond_with_json(SANTI_ANSWER)
     app = make_app()
     with app.app_context():
         found = YuShuBook.from_app(app).search_by_isbn(ISBN)
@@ -101,7 +28,7 @@ def test_isbn_lookup_success_is_stored_locally(make_app, httpserver):
         assert found.first["author"] == ["刘慈欣"]
         assert "category" not in found.first and "id" not in found.first
         stored = db.session.scalar(select(Book).where(Book.isbn == ISBN))
-        assert (stored.title, stored.price, stored.image) == ("三体", "23.00元", SANTI["image"])
+        assert (stored.title, stored.price, stored.image) == ("三体", "23.00元", SANTI_ANSWER["image"])
         again = YuShuBook.from_app(app).search_by_isbn(ISBN)
         assert again.first["title"] == "三体"
     assert len(api_requests(httpserver)) == 1
@@ -109,7 +36,7 @@ def test_isbn_lookup_success_is_stored_locally(make_app, httpserver):
 
 def test_isbn_detail_page_fetches_once(make_app, httpserver):
     """The detail page shows the API book; a second view is served locally."""
-    httpserver.expect_request(ISBN_PATH).respond_with_json(SANTI)
+    httpserver.expect_request(ISBN_PATH).respond_with_json(SANTI_ANSWER)
     client = make_app().test_client()
     first = client.get(f"/book/{ISBN}/detail")
     assert first.status_code == 200
@@ -122,7 +49,7 @@ def test_isbn_detail_page_fetches_once(make_app, httpserver):
 
 def test_isbn_answer_with_isbn10_is_normalised(make_app, httpserver):
     """An API book whose ISBN is written as ISBN-10 is stored as ISBN-13."""
-    httpserver.expect_request(ISBN_PATH).respond_with_json(dict(SANTI, isbn="7-5366-9293-5"))
+    httpserver.expect_request(ISBN_PATH).respond_with_json(dict(SANTI_ANSWER, isbn="7-5366-9293-5"))
     app = make_app()
     with app.app_context():
         assert YuShuBook.from_app(app).search_by_isbn(ISBN).first["isbn"] == ISBN
@@ -150,7 +77,7 @@ def test_keyword_search_sends_paging_params(make_app, httpserver):
 def test_keyword_search_first_page_and_chinese_query(make_app, httpserver):
     """Page 1 starts at 0 and a Chinese keyword reaches the API intact."""
     httpserver.expect_request(SEARCH_PATH, query_string={"q": "三体", "count": "15", "start": "0"}
-                              ).respond_with_json({"books": [SANTI], "total": 1})
+                              ).respond_with_json({"books": [SANTI_ANSWER], "total": 1})
     app = make_app()
     with app.app_context():
         found = YuShuBook.from_app(app).search_by_keyword("三体", 1)
@@ -160,7 +87,7 @@ def test_keyword_search_first_page_and_chinese_query(make_app, httpserver):
 def test_search_results_are_stored_for_detail_pages(make_app, httpserver):
     """Books from a search answer are stored, so their detail pages need no
     further API call."""
-    httpserver.expect_request(SEARCH_PATH).respond_with_json({"books": [SANTI], "total": 1})
+    httpserver.expect_request(SEARCH_PATH).respond_with_json({"books": [SANTI_ANSWER], "total": 1})
     client = make_app().test_client()
     assert client.get("/book/search?q=三体").status_code == 200
     resp = client.get(f"/book/{ISBN}/detail")
@@ -276,7 +203,7 @@ def test_isbn_answer_for_another_book_is_not_found(make_app, httpserver):
     """An ISBN answer describing a book with a different ISBN is "not found": nothing is
     stored, the detail page is a 404 and listing it as a gift is refused, so no orphan gift."""
     other = isbn13("978750636543")
-    httpserver.expect_request(ISBN_PATH).respond_with_json(dict(SANTI, isbn=other, title="活着"))
+    httpserver.expect_request(ISBN_PATH).respond_with_json(dict(SANTI_ANSWER, isbn=other, title="活着"))
     app = make_app()
     with app.app_context():
         found = YuShuBook.from_app(app).search_by_isbn(ISBN)
@@ -300,178 +227,3 @@ def test_duplicate_books_in_one_answer(make_app, httpserver):
     with app.app_context():
         assert len(YuShuBook.from_app(app).search_by_keyword("python").books) == 2
     assert book_count(app) == 1
-
-
-# -- failures -----------------------------------------------------------------
-
-def _both(respond):
-    """Serve the same answer on the ISBN and search endpoints."""
-    return lambda server: respond(server.expect_request(ANY_API_PATH))
-
-
-def _split(isbn_respond, search_respond):
-    def serve(server):
-        isbn_respond(server.expect_request(re.compile(r"^/v2/book/isbn/")))
-        search_respond(server.expect_request(SEARCH_PATH))
-    return serve
-
-
-def _stream(chunks):
-    """A body without Content-Length, sent in pieces."""
-    return lambda _request: Response((c for c in chunks), content_type="application/json")
-
-
-FAILURES = {
-    "http 500": (_both(lambda h: h.respond_with_data("boom", status=500)), {}),
-    "http 502": (_both(lambda h: h.respond_with_data("bad gateway", status=502)), {}),
-    "http 403": (_both(lambda h: h.respond_with_data("forbidden", status=403)), {}),
-    "malformed json": (_both(lambda h: h.respond_with_data(
-        '{"isbn": "9787536692930", "title": ', content_type="application/json")), {}),
-    "html instead of json": (_both(lambda h: h.respond_with_data(
-        "<html>maintenance</html>", content_type="text/html")), {}),
-    "invalid utf-8": (_both(lambda h: h.respond_with_data(
-        b'{"title": "\xff\xfe"}', content_type="application/json")), {}),
-    "deeply nested json": (_both(lambda h: h.respond_with_data(
-        "[" * 100_000, content_type="application/json")), {}),
-    "a list": (_both(lambda h: h.respond_with_json([SANTI])), {}),
-    "a bare string": (_both(lambda h: h.respond_with_json("三体")), {}),
-    "json null": (_both(lambda h: h.respond_with_json(None)), {}),
-    "books not a list": (_split(
-        lambda h: h.respond_with_json({"book": SANTI}),
-        lambda h: h.respond_with_json({"books": {"0": SANTI}, "total": 1})), {}),
-    "bad total": (_split(
-        lambda h: h.respond_with_json(dict(SANTI, title=None)),
-        lambda h: h.respond_with_json({"books": [SANTI], "total": "many"})), {}),
-    "negative total": (_split(
-        lambda h: h.respond_with_json(dict(SANTI, isbn="123")),
-        lambda h: h.respond_with_json({"books": [], "total": -1})), {}),
-    "oversized, declared": (_both(lambda h: h.respond_with_json(
-        dict(SANTI, summary="长" * 400))), {"YUSHU_MAX_BYTES": 500}),
-    "oversized, streamed": (_both(lambda h: h.respond_with_handler(
-        _stream([b"[" + b" " * 100] * 50))), {"YUSHU_MAX_BYTES": 500}),
-}
-
-
-@pytest.mark.parametrize("serve, config", FAILURES.values(), ids=FAILURES.keys())
-def test_bad_answers_raise_book_source_error(make_app, httpserver, serve, config):
-    """Every bad answer raises BookSourceError from both lookups, stores
-    nothing, and the pages answer 503 with the friendly page."""
-    serve(httpserver)
-    app = make_app(**config)
-    with app.app_context():
-        source = YuShuBook.from_app(app)
-        with pytest.raises(BookSourceError):
-            source.search_by_isbn(ISBN)
-        with pytest.raises(BookSourceError):
-            source.search_by_keyword("三体", 1)
-    assert book_count(app) == 0
-    assert_unavailable_pages(app)
-
-
-def test_oversized_limit_is_not_hit_by_normal_answers(make_app, httpserver):
-    """The size cap only refuses bodies over YUSHU_MAX_BYTES."""
-    body = json.dumps(SANTI).encode()
-    httpserver.expect_request(ISBN_PATH).respond_with_data(body, content_type="application/json")
-    app = make_app(YUSHU_MAX_BYTES=len(body))
-    with app.app_context():
-        assert YuShuBook.from_app(app).search_by_isbn(ISBN).first["title"] == "三体"
-
-
-def test_connection_refused(make_app):
-    """A closed port raises BookSourceError and gives the 503 page."""
-    app = make_app(YUSHU_API_BASE_URL=f"http://127.0.0.1:{free_port()}", YUSHU_RETRIES=1)
-    with app.app_context():
-        source = YuShuBook.from_app(app)
-        with pytest.raises(BookSourceError):
-            source.search_by_isbn(ISBN)
-        with pytest.raises(BookSourceError):
-            source.search_by_keyword("三体")
-    assert_unavailable_pages(app)
-
-
-@pytest.fixture
-def slow_api(httpserver):
-    """An API that does not answer until released (at the latest when the
-    test is over); yields the event that releases it."""
-    release = threading.Event()
-
-    def slow(_request):
-        release.wait(3)
-        return Response(json.dumps({"books": [], "total": 0}), content_type="application/json")
-
-    httpserver.expect_request(ANY_API_PATH).respond_with_handler(slow)
-    yield release
-    release.set()
-    wait_until_idle(httpserver)
-
-
-def test_read_timeout(make_app, slow_api):
-    """An API slower than YUSHU_READ_TIMEOUT raises BookSourceError after
-    about one timeout, and the pages answer 503."""
-    app = make_app(YUSHU_READ_TIMEOUT=0.15)
-    with app.app_context():
-        source = YuShuBook.from_app(app)
-        started = time.monotonic()
-        with pytest.raises(BookSourceError):
-            source.search_by_isbn(ISBN)
-        assert time.monotonic() - started < 0.8
-        with pytest.raises(BookSourceError):
-            source.search_by_keyword("三体")
-    assert_unavailable_pages(app)
-
-
-def test_read_timeouts_not_retried(make_app, httpserver, slow_api):
-    """Even with retries on, a read timeout is tried only once."""
-    app = make_app(YUSHU_READ_TIMEOUT=0.2, YUSHU_RETRIES=2)
-    with app.app_context():
-        started = time.monotonic()
-        with pytest.raises(BookSourceError):
-            YuShuBook.from_app(app).search_by_isbn(ISBN)
-        assert time.monotonic() - started < 0.35
-    slow_api.set()  # let any (wrong) retry reach the server and its log
-    wait_until_idle(httpserver)
-    assert len(api_requests(httpserver)) == 1
-
-
-def test_5xx_retried_then_given_up(make_app, httpserver):
-    """With YUSHU_RETRIES=1 a 500 is asked twice before BookSourceError."""
-    httpserver.expect_request(ISBN_PATH).respond_with_data("boom", status=500)
-    app = make_app(YUSHU_RETRIES=1)
-    with app.app_context():
-        with pytest.raises(BookSourceError):
-            YuShuBook.from_app(app).search_by_isbn(ISBN)
-    assert len(api_requests(httpserver)) == 2
-
-
-def test_5xx_not_retried_when_retries_off(make_app, httpserver):
-    """With YUSHU_RETRIES=0 a 500 is asked once."""
-    httpserver.expect_request(ISBN_PATH).respond_with_data("boom", status=500)
-    app = make_app(YUSHU_RETRIES=0)
-    with app.app_context():
-        with pytest.raises(BookSourceError):
-            YuShuBook.from_app(app).search_by_isbn(ISBN)
-    assert len(api_requests(httpserver)) == 1
-
-
-def test_transient_5xx_recovers(make_app, httpserver):
-    """A 503 followed by a good answer succeeds on the retry."""
-    httpserver.expect_oneshot_request(ISBN_PATH).respond_with_data("busy", status=503)
-    httpserver.expect_request(ISBN_PATH).respond_with_json(SANTI)
-    app = make_app(YUSHU_RETRIES=1)
-    resp = app.test_client().get(f"/book/{ISBN}/detail")
-    assert resp.status_code == 200
-    assert "三体" in resp.get_data(as_text=True)
-    assert len(api_requests(httpserver)) == 2
-
-
-def test_retry_after_header_does_not_stall(make_app, httpserver):
-    """A 503 asking to Retry-After 3 s does not make the page wait 3 s."""
-    httpserver.expect_request(ISBN_PATH).respond_with_data(
-        "busy", status=503, headers={"Retry-After": "3"})
-    app = make_app(YUSHU_RETRIES=1)
-    with app.app_context():
-        started = time.monotonic()
-        with pytest.raises(BookSourceError):
-            YuShuBook.from_app(app).search_by_isbn(ISBN)
-        assert time.monotonic() - started < 1.0
-    assert len(api_requests(httpserver)) == 2

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.site import DESKTOP, PHONE, Person, Size
-from tests.helpers import numbered_books
+from tests.helpers import BAINIAN, HONGLOU, HUOZHE, PYTHON, SANTI, SANTI2, numbered_books
 
 PASSWORD = "fish-and-books-42"
 ADDRESS = {"收件人姓名": "王小明", "邮寄地址": "北京市海淀区中关村大街 27 号 3 单元 501",
@@ -30,10 +30,10 @@ class Cast:
 
 CASTS = [
     Cast(DESKTOP, ("lin@example.com", "林小满"), ("zhou@example.com", "周一鸣"),
-         ("9787536692930", "三体"), [("9787544253994", "百年孤独"), ("9787020002207", "红楼梦")],
-         ("9787506365437", "活着")),
+         (SANTI, "三体"), [(BAINIAN, "百年孤独"), (HONGLOU, "红楼梦")],
+         (HUOZHE, "活着")),
     Cast(PHONE, ("chen@example.com", "陈思远"), ("wang@example.com", "王晓雨"),
-         ("9787536693968", "三体Ⅱ"), GENERATED, ("9787115428028", "Python编程")),
+         (SANTI2, "三体Ⅱ"), GENERATED, (PYTHON, "Python编程")),
 ]
 
 

@@ -5,8 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import BROKEN_COVER, GENERATED_BOOKS
-
-SANTI = "9787536692930"
+from tests.helpers import SANTI
 
 
 def test_visitor_searches_pages_and_opens_a_book(person):
