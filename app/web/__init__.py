@@ -43,6 +43,7 @@ def service_refused(error):
 @web.app_errorhandler(409)
 @web.app_errorhandler(413)
 @web.app_errorhandler(500)
+@web.app_errorhandler(503)
 def http_error(error):
     """The page for the error's code; a CSRF failure says what to do."""
     message = CSRF_MESSAGE if isinstance(error, CSRFError) else None
