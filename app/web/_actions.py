@@ -1,5 +1,7 @@
 """Running a unit of work from a view that answers with a flash and a redirect."""
-from flask import flash
+from flask import abort, flash, redirect, url_for
+
+from app.libs.helper import normalize_isbn
 
 from app.services.errors import Refused
 
@@ -16,3 +18,12 @@ def run_action(action, *args, success: str | None = None) -> bool:
     if success:
         flash(success, "success")
     return True
+
+
+def add_book_to_list(action, user, isbn: str, success: str):
+    """Put the book on one of ``user``'s lists and go back to its page; only
+    the canonical ISBN-13 is accepted (anything else is a 404)."""
+    if normalize_isbn(isbn) != isbn:
+        abort(404)
+    run_action(action, user, isbn, success=success)
+    return redirect(url_for("web.book_detail", isbn=isbn))

@@ -15,7 +15,7 @@ from app.services import account
 from app.services.errors import Conflict, Refused
 from app.view_models.ledger import ledger_rows
 from app.web import web
-from app.web._throttle import account_key, hit_account_limits
+from app.web._throttle import account_attempt, account_key, hit_account_limits
 
 
 def _account_made(response) -> bool:
@@ -47,8 +47,7 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.by_email(form.email.data)
-        hit_account_limits("password", account_key(user, form.email.data))
+        user = account_attempt("password", form.email.data)
         if password_matches(user, form.password.data):
             login_user(user, remember=form.remember.data)
             target = request.args.get("next")
@@ -63,20 +62,21 @@ def logout():
     """Log out. The session generation is bumped too, so a copied session or
     remember-me cookie of this account stops working (on every device:
     sessions carry no id of their own that could be revoked alone)."""
-    account.end_sessions(current_user._get_current_object())
-    logout_user()
-    flash("你已退出登录", "info")
-    return redirect(url_for("web.index"))
+    return _logged_out("你已退出登录", "web.index")
 
 
 @web.post("/logout/everywhere")
 @login_required
 def logout_everywhere():
     """End every session and remember-me cookie of my account, this one too."""
+    return _logged_out("已退出所有设备上的登录", "web.login")
+
+
+def _logged_out(message: str, endpoint: str):
     account.end_sessions(current_user._get_current_object())
     logout_user()
-    flash("已退出所有设备上的登录", "info")
-    return redirect(url_for("web.login"))
+    flash(message, "info")
+    return redirect(url_for(endpoint))
 
 
 @web.route("/reset/password", methods=["GET", "POST"])
@@ -85,8 +85,7 @@ def reset_password_request():
     """Ask for a reset link; known and unknown addresses get the same answer."""
     form = EmailForm()
     if form.validate_on_submit():
-        user = User.by_email(form.email.data)
-        hit_account_limits("reset", account_key(user, form.email.data))
+        user = account_attempt("reset", form.email.data)
         if user:
             send_mail(user.email, "重置你的密码", "reset_password", user=user,
                       token=user.generate_reset_token(),

@@ -1,16 +1,15 @@
 """The gift list (赠送清单)."""
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.libs.beans import beans_text
-from app.libs.helper import normalize_isbn
 from app.models import page_queries
 from app.models.gift import Gift
 from app.models.wish import Wish
 from app.services import lists
 from app.view_models.lists import my_list_items
 from app.web import web
-from app.web._actions import run_action
+from app.web._actions import add_book_to_list, run_action
 
 
 @web.get("/my/gifts")
@@ -25,11 +24,8 @@ def my_gifts():
 @web.post("/gifts/book/<isbn>")
 @login_required
 def save_to_gifts(isbn):
-    if normalize_isbn(isbn) != isbn:
-        abort(404)
     earned = beans_text(current_app.config["BEANS_UPLOAD_ONE_BOOK"])
-    run_action(lists.add_gift, current_user, isbn, success=f"已添加至赠送清单，获得 {earned}")
-    return redirect(url_for("web.book_detail", isbn=isbn))
+    return add_book_to_list(lists.add_gift, current_user, isbn, f"已添加至赠送清单，获得 {earned}")
 
 
 @web.post("/gifts/<id:gid>/withdraw")

@@ -1,8 +1,7 @@
 """The wish list (心愿清单) and inviting a wisher."""
-from flask import abort, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.libs.helper import normalize_isbn
 from app.models import page_queries
 from app.models.base import db
 from app.models.gift import Gift
@@ -10,7 +9,7 @@ from app.models.wish import Wish
 from app.services import lists
 from app.view_models.lists import my_list_items
 from app.web import web
-from app.web._actions import run_action
+from app.web._actions import add_book_to_list, run_action
 
 
 @web.get("/my/wishes")
@@ -30,10 +29,7 @@ def old_my_wishes_url():
 @web.post("/wishes/book/<isbn>")
 @login_required
 def save_to_wishes(isbn):
-    if normalize_isbn(isbn) != isbn:
-        abort(404)
-    run_action(lists.add_wish, current_user, isbn, success="已添加至心愿清单")
-    return redirect(url_for("web.book_detail", isbn=isbn))
+    return add_book_to_list(lists.add_wish, current_user, isbn, "已添加至心愿清单")
 
 
 @web.post("/wishes/<isbn>/withdraw")
