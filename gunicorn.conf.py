@@ -54,11 +54,11 @@ class RedactingLogger(Logger):
 
     def setup(self, cfg):
         super().setup(cfg)
-        from app.libs.log_redaction import RedactTokens
+        from app.libs.log_filters import RedactTokens
         self.error_log.addFilter(RedactTokens())
 
     def atoms(self, resp, req, environ, request_time):
-        from app.libs.log_redaction import redact
+        from app.libs.log_filters import redact
         return {key: redact(value) if isinstance(value, str) else value
                 for key, value in super().atoms(resp, req, environ, request_time).items()}
 

@@ -1,18 +1,18 @@
 """The fisher application factory."""
 import os
 import secrets
-import sqlite3
 
 from flask import Flask
-from sqlalchemy import event, make_url
-from sqlalchemy.engine import Engine
+from sqlalchemy import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (every table on the metadata)
 from app.database import engine_options
+from app.libs.beans import beans_text
 from app.libs.site_url import resolve_site_url, site_url_for, trusted_hosts
 from app.security import check_secret_key, init_security
-from app.extensions import bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate
+from app.extensions import bootstrap, cache, csrf, limiter, login_manager, mail, migrate
+from app.models.base import db
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SITE_URL"] = resolve_site_url(app.config)
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["SITE_URL"], app.config["TRUSTED_HOSTS"])
     app.add_template_global(site_url_for)
+    app.add_template_filter(beans_text, "beans")
 
     if app.config["PROXY_FIX"]:
         # Behind nginx: trust one proxy for the client address and scheme --
@@ -87,14 +88,6 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from app.models.user import User
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        """Sessions and remember-me cookies carry "<id>:<generation>"; a
-        revoked generation or any other shape is no login."""
-        return User.from_session_id(user_id)
-
 
 def register_blueprints(app: Flask) -> None:
     from app.web import web
@@ -109,14 +102,3 @@ def register_commands(app: Flask) -> None:
 
     for group in (catalog_cli, covers_cli, mail_cli):
         app.cli.add_command(group)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record):
-    """SQLite: WAL so readers never block the writer, and enforced foreign
-    keys (the busy timeout, DATABASE_LOCK_WAIT_TIMEOUT, is a connect argument)."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()

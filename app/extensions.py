@@ -9,8 +9,6 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from app.models.base import db
-
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
@@ -31,5 +29,5 @@ def register_rate_limit() -> str:
     return current_app.config["REGISTER_RATE_LIMIT"]
 
 
-__all__ = ["db", "cache", "migrate", "csrf", "bootstrap", "mail", "limiter", "login_manager",
+__all__ = ["cache", "migrate", "csrf", "bootstrap", "mail", "limiter", "login_manager",
            "login_rate_limit", "register_rate_limit"]

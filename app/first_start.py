@@ -12,4 +12,4 @@ def prepare_database(app) -> None:
         if app.config["LOAD_BUNDLED_CATALOG"]:
             report = load_bundled_catalog_if_empty()
             if report is not None:
-                app.logger.warning("loaded the bundled catalog: %d books", report.imported)
+                app.logger.info("loaded the bundled catalog: %d books", report.imported)

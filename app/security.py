@@ -5,7 +5,7 @@ import logging
 from flask import request
 from werkzeug.exceptions import SecurityError
 
-from app.libs import log_redaction
+from app.libs.log_filters import PlainWhenRedirected, RedactTokens, install
 
 CSP = ("default-src 'self'; img-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -23,8 +23,11 @@ PLACEHOLDER_SECRETS = {"", "dev", "secret", "changeme", "change-me", "secret-key
 def init_security(app) -> None:
     """Add the security headers to every response, tighten cookies, answer
     400 to a request naming a host outside TRUSTED_HOSTS and keep reset
-    tokens out of the app's and the development server's logs."""
-    log_redaction.install(app.logger, logging.getLogger("werkzeug"))
+    tokens out of the app's and the development server's logs (and the
+    development server's colour codes out of a log that is no terminal)."""
+    werkzeug_log = logging.getLogger("werkzeug")
+    install(RedactTokens, app.logger, werkzeug_log)
+    install(PlainWhenRedirected, werkzeug_log)
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

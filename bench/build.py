@@ -115,11 +115,11 @@ def _fill_trades(app, sizes: Sizes, records: list[dict], rnd: random.Random, bui
     gifts, wishes = entries(sizes.gifts), entries(sizes.wishes)
     by_isbn = {rec["isbn"]: rec for rec in pool}
     drifts, states = [], [PendingStatus.WAITING] * 8 + [PendingStatus.SUCCESS] * 6 + [
-        PendingStatus.REJECT] * 3 + [PendingStatus.REDRAW] * 3
+        PendingStatus.REJECT] * 3 + [PendingStatus.WITHDRAWN] * 3
     requested = sorted(rnd.sample(gifts, min(sizes.drifts, len(gifts))), key=lambda g: g["id"])
     for number, gift in enumerate(requested, start=1):
         requester = rnd.randint(1, sizes.users - 1)
-        requester += requester >= gift["uid"]  # anyone but the giver
+        requester += requester >= gift["uid"]  # anyone but the gifter
         state = rnd.choice(states)
         if state is PendingStatus.SUCCESS:
             gift["launched"] = True

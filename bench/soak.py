@@ -140,13 +140,13 @@ class Client:
         elif roll < 0.42:
             self.post(f"/gifts/book/{isbn}")
         elif roll < 0.50:
-            self.post(f"/wish/book/{isbn}")
+            self.post(f"/wishes/book/{isbn}")
         elif roll < 0.70:
             self.request_a_gift()
         elif roll < 0.92:
             self.act_on_pending()
         else:
-            self.call("GET", self.rng.choice(["/my/gifts", "/my/wish", "/personal", "/pending"]))
+            self.call("GET", self.rng.choice(["/my/gifts", "/my/wishes", "/personal", "/pending"]))
 
     def request_a_gift(self) -> None:
         home = self.call("GET", "/")
@@ -154,13 +154,13 @@ class Client:
         if not detail_links:
             return
         page = self.call("GET", self.rng.choice(detail_links))
-        gifts = re.findall(r'href="/drift/(\d+)"', page.text if page is not None else "")
+        gifts = re.findall(r'href="/gifts/(\d+)/request"', page.text if page is not None else "")
         if gifts:
-            self.post(f"/drift/{self.rng.choice(gifts)}", ADDRESS)
+            self.post(f"/gifts/{self.rng.choice(gifts)}/request", ADDRESS)
 
     def act_on_pending(self) -> None:
         page = self.call("GET", "/pending")
-        actions = re.findall(r'action="(/drift/\d+/(?:mailed|reject|redraw))"', page.text if page is not None else "")
+        actions = re.findall(r'action="(/drift/\d+/(?:mailed|reject|withdraw))"', page.text if page is not None else "")
         if actions:
             self.post(self.rng.choice(actions))
 

@@ -46,7 +46,7 @@ def test_search_page_shows_books(client, books):
     assert "刘慈欣 / 重庆出版社 / 23.00" in text
     assert "刘慈欣 / 重庆出版社 / 32.00" in text
     assert f'href="/book/{SANTI}/detail"' in text
-    assert re.search(rf'<img [^>]*src="/cover/{SANTI}\.svg\?[^"]*title=', text)
+    assert re.search(rf'<img [^>]*src="/covers/drawn/{SANTI}.svg\?[^"]*title=', text)
     assert 'alt="《三体》封面"' in text
 
 
@@ -55,8 +55,8 @@ def test_search_page_never_loads_an_offsite_image(client):
     add_books([FULL])
     text = text_of(client.get("/book/search", query_string={"q": "霍乱"}))
     assert FULL["image"] not in text
-    assert re.search(rf'<img [^>]*src="/cover/{FULL["isbn"]}\.svg\?', text)
-    assert f'data-fallback="/cover/{FULL["isbn"]}.svg?' in text
+    assert re.search(rf'<img [^>]*src="/covers/drawn/{FULL["isbn"]}\.svg\?', text)
+    assert f'data-fallback="/covers/drawn/{FULL["isbn"]}.svg?' in text
 
 
 def test_stored_cover_is_served_from_the_site(app_factory, tmp_path):
@@ -233,7 +233,7 @@ def test_detail_leaves_out_empty_fields(client):
     assert not re.search(r">\s*译者\s*</dt>", text)
     assert not re.search(r">\s*装帧\s*</dt>", text)
     assert "暂无简介。" in text
-    assert f'src="/cover/{SANTI}.svg?' in text
+    assert f'src="/covers/drawn/{SANTI}.svg?' in text
 
 
 def test_detail_escapes_book_text(client):
@@ -291,7 +291,7 @@ def svg_root(resp):
 
 def test_cover_is_svg_with_escaped_title(client):
     """The cover is well-formed SVG; a title with markup is escaped text."""
-    resp = client.get(f"/cover/{SANTI}.svg",
+    resp = client.get(f"/covers/drawn/{SANTI}.svg",
                       query_string={"title": "<script>", "author": "A&B \"<i>\""})
     assert resp.status_code == 200
     assert resp.mimetype == "image/svg+xml"
@@ -305,7 +305,7 @@ def test_cover_is_svg_with_escaped_title(client):
 def test_cover_splits_long_titles_and_caches(client):
     """Long titles are cut into at most four lines of eight characters; the
     answer may be cached for a day."""
-    resp = client.get(f"/cover/{SANTI}.svg", query_string={"title": "一二三四五六七八" * 6})
+    resp = client.get(f"/covers/drawn/{SANTI}.svg", query_string={"title": "一二三四五六七八" * 6})
     lines = [el.text for el in svg_root(resp).iter("{http://www.w3.org/2000/svg}text")][:-1]
     assert lines == ["一二三四五六七八"] * 4
     assert "public" in resp.headers["Cache-Control"]
@@ -314,9 +314,9 @@ def test_cover_splits_long_titles_and_caches(client):
 
 def test_cover_without_title_shows_isbn_and_stable_colour(client):
     """Without a title the ISBN is drawn; the colour depends only on the ISBN."""
-    first = client.get(f"/cover/{SANTI}.svg")
+    first = client.get(f"/covers/drawn/{SANTI}.svg")
     assert SANTI in [el.text for el in svg_root(first).iter("{http://www.w3.org/2000/svg}text")]
-    again = client.get(f"/cover/{SANTI}.svg", query_string={"title": "别的"})
+    again = client.get(f"/covers/drawn/{SANTI}.svg", query_string={"title": "别的"})
     colour = svg_root(first).find("{http://www.w3.org/2000/svg}rect").get("fill")
     assert svg_root(again).find("{http://www.w3.org/2000/svg}rect").get("fill") == colour
     assert re.fullmatch(r"#[0-9a-f]{6}", colour)

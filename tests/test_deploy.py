@@ -113,17 +113,17 @@ def test_rate_limit_is_shared(instances):
 def test_drift_across_instances(instances):
     """A gift listed on A, requested on B and mailed on A completes for both."""
     a, b = instances
-    giver = registered(a, "giver@example.com", "赠书人")
+    gifter = registered(a, "gifter@example.com", "赠书人")
     taker = registered(b, "taker@example.com", "索书人")
     detail = f"/book/{SANTI}/detail"
-    assert post_form(giver, a, f"/gifts/book/{SANTI}", {}, detail).status_code == 302
+    assert post_form(gifter, a, f"/gifts/book/{SANTI}", {}, detail).status_code == 302
     for isbn in (BAINIAN, PYTHON):
         post_form(taker, b, f"/gifts/book/{isbn}", {}, f"/book/{isbn}/detail")
-    gift_link = re.search(r'href="/drift/(\d+)"', taker.get(b + detail, timeout=10).text)
+    gift_link = re.search(r'href="/gifts/(\d+)/request"', taker.get(b + detail, timeout=10).text)
     gid = gift_link.group(1)
-    assert post_form(taker, b, f"/drift/{gid}", DRIFT_FORM).status_code == 302
-    pending = giver.get(f"{a}/pending", timeout=10).text
+    assert post_form(taker, b, f"/gifts/{gid}/request", DRIFT_FORM).status_code == 302
+    pending = gifter.get(f"{a}/pending", timeout=10).text
     did = re.search(r'/drift/(\d+)/mailed', pending).group(1)
-    assert post_form(giver, a, f"/drift/{did}/mailed", {}, "/pending").status_code == 302
+    assert post_form(gifter, a, f"/drift/{did}/mailed", {}, "/pending").status_code == 302
     assert "对方已邮寄" in taker.get(f"{b}/pending", timeout=10).text
-    assert "你已邮寄，交易完成" in giver.get(f"{b}/pending", timeout=10).text
+    assert "你已邮寄，交易完成" in gifter.get(f"{b}/pending", timeout=10).text

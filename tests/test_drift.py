@@ -26,7 +26,7 @@ class World:
         self.alice.post(f"/gifts/book/{SANTI}")
         self.bob.post(f"/gifts/book/{BAINIAN}")
         self.bob.post(f"/gifts/book/{PYTHON}")
-        self.bob.post(f"/wish/book/{SANTI}")
+        self.bob.post(f"/wishes/book/{SANTI}")
         self.gift_id = db.session.scalar(select(Gift.id).where(Gift.isbn == SANTI))
 
     def user(self, nickname) -> User:
@@ -34,7 +34,7 @@ class World:
         return db.session.scalar(select(User).where(User.nickname == nickname))
 
     def request(self, client=None, gift_id=None, **fields):
-        return (client or self.bob).post(f"/drift/{gift_id or self.gift_id}", data={**DRIFT_FORM, **fields})
+        return (client or self.bob).post(f"/gifts/{gift_id or self.gift_id}/request", data={**DRIFT_FORM, **fields})
 
     def drift(self) -> Drift:
         db.session.expire_all()
@@ -72,7 +72,7 @@ def test_request_costs_a_bean_and_shows_on_pending(world):
     assert world.user("鲍勃").beans == Decimal("0")
     bob_page = world.bob.get("/pending").get_data(as_text=True)
     alice_page = world.alice.get("/pending").get_data(as_text=True)
-    assert "等待对方邮寄" in bob_page and "撤销" in bob_page
+    assert "等待对方邮寄" in bob_page and "撤回" in bob_page
     assert "等待你邮寄" in alice_page and "已邮寄" in alice_page and "拒绝" in alice_page
     assert "中关村大街" in alice_page and "13800138000" in alice_page
 
@@ -120,20 +120,20 @@ def test_reject_refunds_the_requester(world):
     assert not db.session.get(Gift, world.gift_id).launched
 
 
-def test_redraw_refunds_the_requester(world):
+def test_withdraw_refunds_the_requester(world):
     """The requester's withdrawal returns the bean; both see the right label."""
     world.request()
     did = world.drift().id
-    assert world.bob.post(f"/drift/{did}/redraw").status_code == 302
-    assert world.drift().pending == PendingStatus.REDRAW
+    assert world.bob.post(f"/drift/{did}/withdraw").status_code == 302
+    assert world.drift().pending == PendingStatus.WITHDRAWN
     assert world.user("鲍勃").beans == Decimal("1")
-    assert "你已撤销" in world.bob.get("/pending").get_data(as_text=True)
-    assert "对方已撤销" in world.alice.get("/pending").get_data(as_text=True)
+    assert "你已撤回" in world.bob.get("/pending").get_data(as_text=True)
+    assert "对方已撤回" in world.alice.get("/pending").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("who, action", [
-    ("carol", "mailed"), ("carol", "reject"), ("carol", "redraw"),
-    ("bob", "mailed"), ("bob", "reject"), ("alice", "redraw")])
+    ("carol", "mailed"), ("carol", "reject"), ("carol", "withdraw"),
+    ("bob", "mailed"), ("bob", "reject"), ("alice", "withdraw")])
 def test_wrong_party_gets_404_and_nothing_changes(world, who, action):
     """Only the gifter may mail or reject and only the requester may withdraw."""
     world.request()
@@ -144,13 +144,13 @@ def test_wrong_party_gets_404_and_nothing_changes(world, who, action):
 
 
 @pytest.mark.parametrize("first, second, client_of_second", [
-    ("reject", "mailed", "alice"), ("mailed", "reject", "alice"), ("redraw", "mailed", "alice"),
-    ("mailed", "redraw", "bob"), ("mailed", "mailed", "alice")])
+    ("reject", "mailed", "alice"), ("mailed", "reject", "alice"), ("withdraw", "mailed", "alice"),
+    ("mailed", "withdraw", "bob"), ("mailed", "mailed", "alice")])
 def test_stale_transition_is_409(world, first, second, client_of_second):
     """A drift no longer Waiting refuses every transition with 409 and changes nothing."""
     world.request()
     did = world.drift().id
-    first_client = world.bob if first == "redraw" else world.alice
+    first_client = world.bob if first == "withdraw" else world.alice
     assert first_client.post(f"/drift/{did}/{first}").status_code == 302
     state, beans = world.drift().pending, [world.user(n).beans for n in ("爱丽丝", "鲍勃")]
     resp = getattr(world, client_of_second).post(f"/drift/{did}/{second}")
@@ -163,7 +163,7 @@ def test_unknown_drift_is_404(world):
     """A drift id that does not exist is a 404 for every action."""
     for action in ("mailed", "reject"):
         assert world.alice.post(f"/drift/999/{action}").status_code == 404
-    assert world.bob.post("/drift/999/redraw").status_code == 404
+    assert world.bob.post("/drift/999/withdraw").status_code == 404
 
 
 def test_transitions_are_post_only(world):
@@ -193,8 +193,8 @@ def test_mailed_rejects_other_waiting_requests(world):
 
 def test_cannot_request_own_gift(world):
     """Requesting my own gift is refused with a message and no drift."""
-    resp = world.alice.get(f"/drift/{world.gift_id}", follow_redirects=True)
-    assert "不能向自己索要书籍" in resp.get_data(as_text=True)
+    resp = world.alice.get(f"/gifts/{world.gift_id}/request", follow_redirects=True)
+    assert "不能向自己请求" in resp.get_data(as_text=True)
     world.request(client=world.alice)
     assert world.drift() is None
 
@@ -204,9 +204,9 @@ def test_cannot_request_deleted_or_given_gift(world):
     gift = db.session.get(Gift, world.gift_id)
     with db.auto_commit():
         gift.launched = True
-    assert world.bob.get(f"/drift/{world.gift_id}").status_code == 404
+    assert world.bob.get(f"/gifts/{world.gift_id}/request").status_code == 404
     assert world.request().status_code == 404
-    assert world.bob.get("/drift/999").status_code == 404
+    assert world.bob.get("/gifts/999/request").status_code == 404
 
 
 def test_cannot_request_twice_while_waiting(world):
@@ -221,9 +221,9 @@ def test_cannot_request_twice_while_waiting(world):
 
 def test_not_enough_beans_explains_the_rule(world):
     """With no beans the page explains the rule with my numbers and how to earn beans."""
-    resp = world.carol.get(f"/drift/{world.gift_id}")
+    resp = world.carol.get(f"/gifts/{world.gift_id}/request")
     text = resp.get_data(as_text=True)
-    assert resp.status_code == 403 and "你现在有 <strong>0</strong> 个鱼豆" in text.replace("0.0", "0")
+    assert resp.status_code == 403 and "你现在有 <strong>0 个鱼豆</strong>" in text
     assert "加入赠送清单" in text
     assert world.request(client=world.carol).status_code == 403
     assert world.drift() is None
@@ -239,7 +239,7 @@ def test_ratio_rule_counts_trades_from_the_database(world):
                                  requester_id=bob.id, requester_nickname="鲍勃", gifter_id=alice.id,
                                  gifter_nickname="爱丽丝", gift_id=world.gift_id,
                                  pending=PendingStatus.SUCCESS))
-    resp = world.bob.get(f"/drift/{world.gift_id}")
+    resp = world.bob.get(f"/gifts/{world.gift_id}/request")
     text = resp.get_data(as_text=True)
     assert resp.status_code == 403 and "每收到两本书" in text
     assert "已经收到 <strong>2</strong> 本，等待中 <strong>0</strong> 本，送出 <strong>0</strong> 本" in text
@@ -269,20 +269,22 @@ def test_others_never_see_a_drift(world):
 
 
 def test_personal_page_lists_the_ledger(world):
-    """The personal page shows each bean change, newest first."""
+    """The personal page shows each bean change, newest first, with its book and the other person."""
     world.request()
-    text = world.bob.get("/personal").get_data(as_text=True)
-    assert text.index("索要书籍") < text.index("上传赠书")
-    assert "-1.0" in text and "+0.5" in text
+    page = world.bob.get("/personal").get_data(as_text=True)
+    text = page[page.index("鱼豆明细"):]
+    assert text.index("请求书籍") < text.index("加入赠送清单")
+    assert "-1 个鱼豆" in text and "+0.5 个鱼豆" in text and "1.0" not in text
+    assert "《三体》 · 赠书人 爱丽丝" in text and "《百年孤独》" in text
 
 
 def test_request_form_shows_the_book_and_my_beans(world):
-    """With a bean to spend the request page shows the book, the giver and my balance."""
-    resp = world.bob.get(f"/drift/{world.gift_id}")
+    """With a bean to spend the request page shows the book, the gifter and my balance."""
+    resp = world.bob.get(f"/gifts/{world.gift_id}/request")
     text = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "向 爱丽丝 请求此书" in text and "《三体》" in text and "刘慈欣" in text
-    assert "<strong>1.0</strong> 个鱼豆" in text and 'name="address"' in text
+    assert "<strong>1 个鱼豆</strong>" in text and 'name="address"' in text
 
 
 def test_snapshot_fits_its_columns_with_many_authors(world):
@@ -304,9 +306,9 @@ def test_gifter_no_longer_sees_a_closed_requests_address(world):
     bob_drift = world.drift().id
     world.request(client=world.carol, address="上海市徐汇区漕溪北路 595 号 12 楼")
     assert "漕溪北路" in world.alice.get("/pending").get_data(as_text=True)
-    world.bob.post(f"/drift/{bob_drift}/redraw")
+    world.bob.post(f"/drift/{bob_drift}/withdraw")
     page = world.alice.get("/pending").get_data(as_text=True)
-    assert "对方已撤销" in page and "中关村大街" not in page and "漕溪北路" in page
+    assert "对方已撤回" in page and "中关村大街" not in page and "漕溪北路" in page
     world.alice.post(f"/drift/{world.drift().id}/reject")
     page = world.alice.get("/pending").get_data(as_text=True)
     assert "漕溪北路" not in page and "中关村大街" not in page and "13800138000" not in page
@@ -330,12 +332,12 @@ def test_ratio_rule_counts_waiting_requests(world):
     assert resp.status_code == 403 and "每收到两本书" in text
     assert "已经收到 <strong>0</strong> 本，等待中 <strong>2</strong> 本，送出 <strong>0</strong> 本" in text
     assert "再送出 <strong>1</strong> 本" in text
-    assert world.bob.get(f"/drift/{gifts[HONGLOU]}").status_code == 403
+    assert world.bob.get(f"/gifts/{gifts[HONGLOU]}/request").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Drift)) == 2
     assert world.user("鲍勃").beans == Decimal("3")
     first = db.session.scalar(select(Drift.id).where(Drift.gift_id == gifts[SANTI]))
     world.alice.post(f"/drift/{first}/mailed")
     assert world.request(gift_id=gifts[HONGLOU]).status_code == 403  # received 1 + waiting 1
     second = db.session.scalar(select(Drift.id).where(Drift.gift_id == gifts[HUOZHE]))
-    world.bob.post(f"/drift/{second}/redraw")
+    world.bob.post(f"/drift/{second}/withdraw")
     assert world.request(gift_id=gifts[HONGLOU]).status_code == 302

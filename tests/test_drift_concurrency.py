@@ -27,7 +27,7 @@ ROUND_ISBNS = ISBNS[12:52]  # books the repeated races list, two per round at mo
 
 @pytest.fixture
 def live(app_factory):
-    """An app with users alice (giver) and bob and carol, served on loopback."""
+    """An app with users alice (gifter) and bob and carol, served on loopback."""
     app = app_factory(LOGIN_RATE_LIMIT="1000 per minute")
     with app.app_context():
         add_books(BOOKS)
@@ -68,7 +68,7 @@ def beans(nickname) -> Decimal:
 
 def waiting_drift(base_url, requester_email, gift_id):
     s = session_for(base_url, requester_email)
-    assert s.post(f"{base_url}/drift/{gift_id}", data=DRIFT_FORM, allow_redirects=False).status_code == 302
+    assert s.post(f"{base_url}/gifts/{gift_id}/request", data=DRIFT_FORM, allow_redirects=False).status_code == 302
     db.session.expire_all()
     return db.session.scalar(select(Drift.id).order_by(Drift.id.desc()))
 
@@ -93,7 +93,7 @@ def test_two_simultaneous_mailed_apply_once(live):
     assert db.session.get(Drift, did).pending == PendingStatus.SUCCESS
 
 
-def test_mailed_reject_and_redraw_at_once_apply_once(live):
+def test_mailed_reject_and_withdraw_at_once_apply_once(live):
     """Mailed, reject and withdraw fired together: exactly one transition happens."""
     _, url = live
     gid = alice_gift(url)
@@ -103,7 +103,7 @@ def test_mailed_reject_and_redraw_at_once_apply_once(live):
     bob = session_for(url, "bob@example.com")
     codes = fire_together([post(alice1, f"{url}/drift/{did}/mailed"),
                            post(alice2, f"{url}/drift/{did}/reject"),
-                           post(bob, f"{url}/drift/{did}/redraw")])
+                           post(bob, f"{url}/drift/{did}/withdraw")])
     assert sorted(codes) == [302, 409, 409]
     state = db.session.get(Drift, did).pending
     expected_bob = Decimal("0") if state == PendingStatus.SUCCESS else Decimal("1")
@@ -120,7 +120,7 @@ def test_one_bean_ten_requests_make_one_drift(live):
     db.session.expire_all()
     gift_ids = db.session.scalars(select(Gift.id).where(Gift.isbn.in_(ISBNS[:10]))).all()
     sessions = [session_for(url, "bob@example.com") for _ in gift_ids]
-    codes = fire_together([post(s, f"{url}/drift/{gid}", DRIFT_FORM) for s, gid in zip(sessions, gift_ids)])
+    codes = fire_together([post(s, f"{url}/gifts/{gid}/request", DRIFT_FORM) for s, gid in zip(sessions, gift_ids)])
     assert codes.count(302) == 1, codes
     assert all(code in (200, 403) for code in codes if code != 302)
     assert db.session.scalar(select(func.count()).select_from(Drift)) == 1
@@ -133,7 +133,7 @@ def test_same_gift_requested_five_times_at_once(live):
     gid = alice_gift(url)
     give_beans(url, "bob@example.com", 10)
     sessions = [session_for(url, "bob@example.com") for _ in range(5)]
-    codes = fire_together([post(s, f"{url}/drift/{gid}", DRIFT_FORM) for s in sessions])
+    codes = fire_together([post(s, f"{url}/gifts/{gid}/request", DRIFT_FORM) for s in sessions])
     assert codes.count(302) == 1, codes
     assert db.session.scalar(select(func.count()).select_from(Drift)) == 1
     assert beans("鲍勃") == Decimal("4")
@@ -168,7 +168,7 @@ def test_simultaneous_requests_respect_the_two_book_rule(live):
     db.session.expire_all()
     gift_ids = db.session.scalars(select(Gift.id).where(Gift.isbn.in_(ISBNS[:6]))).all()
     sessions = [session_for(url, "bob@example.com") for _ in gift_ids]
-    codes = fire_together([post(s, f"{url}/drift/{gid}", DRIFT_FORM) for s, gid in zip(sessions, gift_ids)])
+    codes = fire_together([post(s, f"{url}/gifts/{gid}/request", DRIFT_FORM) for s, gid in zip(sessions, gift_ids)])
     assert codes.count(302) == 2, codes
     assert all(code in (200, 403) for code in codes if code != 302), codes
     assert db.session.scalar(select(func.count()).select_from(Drift)) == 2
@@ -205,8 +205,8 @@ def test_request_and_withdraw_gift_at_once(live):
     alice, bob = session_for(url, "alice@example.com"), session_for(url, "bob@example.com")
     for i in range(ROUNDS):
         gid = alice_gift(url, ROUND_ISBNS[i])
-        request, withdraw = fire_together([post(bob, f"{url}/drift/{gid}", DRIFT_FORM),
-                                           post(alice, f"{url}/gifts/{gid}/redraw")])
+        request, withdraw = fire_together([post(bob, f"{url}/gifts/{gid}/request", DRIFT_FORM),
+                                           post(alice, f"{url}/gifts/{gid}/withdraw")])
         assert withdraw == 302 and request in (302, 404), (i, request, withdraw)
         db.session.expire_all()
         did = db.session.scalar(select(Drift.id).where(Drift.gift_id == gid))

@@ -86,7 +86,7 @@ def test_database_lost_mid_unit_of_work_rolls_back(app):
 
     event.listen(db.engine, "before_cursor_execute", fail_on_beans)
     try:
-        resp = bob.post(f"/drift/{gid}", data=DRIFT_FORM)
+        resp = bob.post(f"/gifts/{gid}/request", data=DRIFT_FORM)
     finally:
         event.remove(db.engine, "before_cursor_execute", fail_on_beans)
     assert resp.status_code == 503 and "服务暂时不可用" in resp.get_data(as_text=True)

@@ -66,7 +66,7 @@ def test_save_gift_twice_is_refused(as_alice, alice):
 
 def test_save_gift_of_a_wished_book_is_refused(as_alice, alice):
     """A book already in my wish list cannot be listed as a gift."""
-    as_alice.post(f"/wish/book/{SANTI}")
+    as_alice.post(f"/wishes/book/{SANTI}")
     with unchanged():
         resp = list_gift(as_alice, SANTI)
         assert DUPLICATE in text_of(resp)
@@ -76,7 +76,7 @@ def test_save_gift_of_a_wished_book_is_refused(as_alice, alice):
 def test_withdrawn_or_given_gift_does_not_block_a_new_one(as_alice, alice):
     """A withdrawn gift or one already given away does not count as a duplicate."""
     list_gift(as_alice, SANTI)
-    as_alice.post(f"/gifts/{live(Gift)[0].id}/redraw")
+    as_alice.post(f"/gifts/{live(Gift)[0].id}/withdraw")
     make_gift(alice, HUOZHE, launched=True)
     assert DUPLICATE not in text_of(list_gift(as_alice, SANTI))
     assert DUPLICATE not in text_of(list_gift(as_alice, HUOZHE))
@@ -91,7 +91,7 @@ def test_same_book_listed_by_two_users(as_alice, as_bob, alice, bob):
     assert sorted(g.uid for g in live(Gift, isbn=SANTI)) == sorted([alice.id, bob.id])
 
 
-@pytest.mark.parametrize("path", [f"/gifts/book/{SANTI}", "/gifts/1/redraw"])
+@pytest.mark.parametrize("path", [f"/gifts/book/{SANTI}", "/gifts/1/withdraw"])
 def test_gift_changes_refuse_get(as_alice, alice, path):
     """The gift routes that change data answer GET with 405."""
     make_gift(alice, SANTI)
@@ -99,13 +99,13 @@ def test_gift_changes_refuse_get(as_alice, alice, path):
         assert as_alice.get(path).status_code == 405
 
 
-# -- POST /gifts/<gid>/redraw -------------------------------------------------
+# -- POST /gifts/<gid>/withdraw -------------------------------------------------
 
-def test_redraw_gift_soft_deletes_and_takes_back_beans(as_alice, alice):
+def test_withdraw_gift_soft_deletes_and_takes_back_beans(as_alice, alice):
     """Withdrawing my gift soft-deletes it and takes back the 0.5 beans, in the ledger too."""
     list_gift(as_alice, SANTI)
     gid = live(Gift)[0].id
-    resp = as_alice.post(f"/gifts/{gid}/redraw", follow_redirects=True)
+    resp = as_alice.post(f"/gifts/{gid}/withdraw", follow_redirects=True)
     assert "已从赠送清单撤回" in text_of(resp)
     assert live(Gift) == []
     assert [g.status for g in snapshot()["gift"]] == [0]
@@ -114,76 +114,76 @@ def test_redraw_gift_soft_deletes_and_takes_back_beans(as_alice, alice):
         (HALF, BeanReason.LIST_GIFT), (-HALF, BeanReason.WITHDRAW_GIFT)]
 
 
-def test_redraw_someone_elses_gift_is_404(as_alice, as_bob, alice, bob):
+def test_withdraw_someone_elses_gift_is_404(as_alice, as_bob, alice, bob):
     """Another user's gift id is a 404 and changes nothing."""
     list_gift(as_bob, SANTI)
     with unchanged():
-        assert as_alice.post(f"/gifts/{live(Gift)[0].id}/redraw").status_code == 404
+        assert as_alice.post(f"/gifts/{live(Gift)[0].id}/withdraw").status_code == 404
 
 
-def test_redraw_unknown_gift_is_404(as_alice, alice):
+def test_withdraw_unknown_gift_is_404(as_alice, alice):
     """A gift id that does not exist is a 404."""
     list_gift(as_alice, SANTI)
     with unchanged():
-        assert as_alice.post("/gifts/999/redraw").status_code == 404
+        assert as_alice.post("/gifts/999/withdraw").status_code == 404
 
 
-def test_redraw_twice_takes_beans_back_once(as_alice, alice):
+def test_withdraw_twice_takes_beans_back_once(as_alice, alice):
     """A gift already withdrawn is a 404; the beans are taken back only once."""
     list_gift(as_alice, SANTI)
     list_gift(as_alice, HUOZHE)
     gid = live(Gift, isbn=SANTI)[0].id
-    as_alice.post(f"/gifts/{gid}/redraw")
+    as_alice.post(f"/gifts/{gid}/withdraw")
     with unchanged():
-        assert as_alice.post(f"/gifts/{gid}/redraw").status_code == 404
+        assert as_alice.post(f"/gifts/{gid}/withdraw").status_code == 404
     assert beans_of(alice) == (HALF, HALF)
 
 
-def test_redraw_given_gift_is_404(as_alice, alice):
+def test_withdraw_given_gift_is_404(as_alice, alice):
     """A gift already given away cannot be withdrawn."""
     gift = make_gift(alice, SANTI, launched=True)
     with unchanged():
-        assert as_alice.post(f"/gifts/{gift.id}/redraw").status_code == 404
+        assert as_alice.post(f"/gifts/{gift.id}/withdraw").status_code == 404
 
 
-def test_redraw_requires_login(client, alice):
+def test_withdraw_requires_login(client, alice):
     """An anonymous withdraw is sent to login and changes nothing."""
     gift = make_gift(alice, SANTI)
     with unchanged():
-        resp = client.post(f"/gifts/{gift.id}/redraw")
+        resp = client.post(f"/gifts/{gift.id}/withdraw")
         assert resp.status_code == 302 and urlsplit(resp.headers["Location"]).path == "/login"
 
 
-def test_redraw_refused_while_a_drift_waits(app, as_alice, alice):
+def test_withdraw_refused_while_a_drift_waits(app, as_alice, alice):
     """While someone's request for the gift waits, it cannot be withdrawn; afterwards it can."""
     carol = make_user("卡罗尔", beans=1)
     as_carol = login_client(app, carol)
     list_gift(as_alice, SANTI)
     gid = live(Gift)[0].id
-    resp = as_carol.post(f"/drift/{gid}", data=DRIFT_FORM)
+    resp = as_carol.post(f"/gifts/{gid}/request", data=DRIFT_FORM)
     assert resp.status_code == 302 and resp.headers["Location"] == "/pending"
     [drift] = live(Drift, gift_id=gid)
     with unchanged():
-        resp = as_alice.post(f"/gifts/{gid}/redraw", follow_redirects=True)
+        resp = as_alice.post(f"/gifts/{gid}/withdraw", follow_redirects=True)
         assert "这个礼物正处于交易状态，请先前往鱼漂完成该交易" in text_of(resp)
     assert beans_of(alice) == (HALF, HALF)
     assert "有待处理的鱼漂" in text_of(as_alice.get("/my/gifts"))
-    as_carol.post(f"/drift/{drift.id}/redraw")
-    as_alice.post(f"/gifts/{gid}/redraw")
+    as_carol.post(f"/drift/{drift.id}/withdraw")
+    as_alice.post(f"/gifts/{gid}/withdraw")
     assert live(Gift) == [] and beans_of(alice) == (0, 0)
 
 
-def test_redraw_refused_when_beans_too_few(app, as_alice, as_bob, alice):
+def test_withdraw_refused_when_beans_too_few(app, as_alice, as_bob, alice):
     """With fewer than 0.5 beans the gift stays listed and beans never go negative."""
     list_gift(as_alice, SANTI)
     list_gift(as_alice, HUOZHE)
     list_gift(as_bob, BAINIAN)
-    resp = as_alice.post(f"/drift/{live(Gift, isbn=BAINIAN)[0].id}", data=DRIFT_FORM)
+    resp = as_alice.post(f"/gifts/{live(Gift, isbn=BAINIAN)[0].id}/request", data=DRIFT_FORM)
     assert resp.status_code == 302
     assert beans_of(alice) == (0, 0)
     gid = live(Gift, isbn=SANTI)[0].id
     with unchanged():
-        resp = as_alice.post(f"/gifts/{gid}/redraw", follow_redirects=True)
+        resp = as_alice.post(f"/gifts/{gid}/withdraw", follow_redirects=True)
         assert "你的鱼豆不足以撤回这本书" in text_of(resp)
     assert [g.isbn for g in live(Gift, uid=alice.id)] == [SANTI, HUOZHE]
     assert beans_of(alice) == (0, 0)
@@ -234,7 +234,7 @@ def _alert_scene(mail_app):
     """爱丽丝 is about to list 三体; 鲍勃 wished for it first, then 卡罗尔;
     戴夫 wished earliest but switched alerts off; 伊芙 wants another book."""
     add_books()
-    giver = make_user("爱丽丝", "alice@example.com")
+    gifter = make_user("爱丽丝", "alice@example.com")
     first, second = make_user("鲍勃", "bob@example.com"), make_user("卡罗尔", "carol@example.com")
     quiet, other = make_user("戴夫", "dave@example.com"), make_user("伊芙", "eve@example.com")
     make_wish(second, SANTI, create_time=minutes_ago(5))
@@ -243,14 +243,14 @@ def _alert_scene(mail_app):
     make_wish(other, HUOZHE)
     resp = login_client(mail_app, quiet).post("/personal/wish-alerts", follow_redirects=True)
     assert "已关闭心愿提醒邮件" in text_of(resp)
-    return login_client(mail_app, giver)
+    return login_client(mail_app, gifter)
 
 
 def test_listing_a_gift_alerts_each_wisher_once(mail_app):
     """Each wisher with alerts on gets one email linking to the book page; the
-    giver, other books' wishers and those who switched alerts off get none."""
-    as_giver = _alert_scene(mail_app)
-    as_giver.post(f"/gifts/book/{SANTI}")
+    gifter, other books' wishers and those who switched alerts off get none."""
+    as_gifter = _alert_scene(mail_app)
+    as_gifter.post(f"/gifts/book/{SANTI}")
     sink = mail_app.smtp_sink
     received = [sink.next(), sink.next()]
     assert sorted(m["To"] for m in received) == ["bob@example.com", "carol@example.com"]
@@ -292,7 +292,7 @@ def test_gift_changes_need_the_csrf_token(app_factory):
         client = login_client(app, alice)
         with unchanged():
             assert client.post(f"/gifts/book/{SANTI}").status_code == 400
-            assert client.post(f"/gifts/{gift.id}/redraw").status_code == 400
+            assert client.post(f"/gifts/{gift.id}/withdraw").status_code == 400
         page = text_of(client.get(f"/book/{SANTI}/detail"))
         token = re.search(rf'action="/gifts/book/{SANTI}".*?name="csrf_token" value="([^"]+)"',
                           page, re.S).group(1)

@@ -59,7 +59,7 @@ def test_drift_form_never_fails(app, fields):
         for isbn in (BAINIAN, PYTHON):  # one bean, so the form is validated
             app._fuzz_world["bob"].post(f"/gifts/book/{isbn}")
         app._fuzz_world["gid"] = db.session.scalar(select(Gift.id))
-    resp = app._fuzz_world["bob"].post(f"/drift/{app._fuzz_world['gid']}", data=fields)
+    resp = app._fuzz_world["bob"].post(f"/gifts/{app._fuzz_world['gid']}/request", data=fields)
     assert resp.status_code in (200, 302)
     for drift in db.session.scalars(select(Drift)):
         assert len(drift.address) <= 70 and len(drift.message) <= 200 and len(drift.recipient_name) <= 20

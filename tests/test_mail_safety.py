@@ -37,11 +37,11 @@ def _wishers_with_a_bad_address(app):
     """爱丽丝 is about to list 三体; 鲍勃, then a user stored with a non-ASCII address, then
     卡罗尔 wish for it. Returns a client logged in as 爱丽丝."""
     add_books()
-    giver = make_user("爱丽丝", "alice@example.com")
+    gifter = make_user("爱丽丝", "alice@example.com")
     for minutes, (nickname, email) in zip((9, 7, 5), (("鲍勃", "bob@example.com"), ("读者", READER),
                                                        ("卡罗尔", "carol@example.com"))):
         make_wish(make_user(nickname, email), SANTI, create_time=minutes_ago(minutes))
-    return login_client(app, giver)
+    return login_client(app, gifter)
 
 
 # The test's own SMTP server and HTTP client log what they exchange; they are not the site's logs.
@@ -93,10 +93,10 @@ def test_a_send_that_raises_does_not_stop_the_batch(mail_app, monkeypatch, tmp_p
 
     monkeypatch.setattr(email, "smtp_send", choke_on_bob)
     add_books()
-    giver = make_user("爱丽丝", "alice@example.com")
+    gifter = make_user("爱丽丝", "alice@example.com")
     make_wish(make_user("鲍勃", "bob@example.com"), SANTI, create_time=minutes_ago(9))
     make_wish(make_user("卡罗尔", "carol@example.com"), SANTI, create_time=minutes_ago(5))
-    assert login_client(mail_app, giver).post(f"/gifts/book/{SANTI}").status_code == 302
+    assert login_client(mail_app, gifter).post(f"/gifts/book/{SANTI}").status_code == 302
     assert mail_app.smtp_sink.next()["To"] == "carol@example.com"
     assert len(wait_for_files(Path(mail_app.config["OUTBOX_DIR"]) / "failed")) == 1
     assert "mail to bob@example.com failed (ValueError" in _logged(caplog)
@@ -115,7 +115,7 @@ def test_drift_request_to_an_unmailable_gifter_still_succeeds(app_factory, tmp_p
         with db.auto_commit():
             db.session.execute(update(User).where(User.nickname == "爱丽丝").values(email=READER))
         gift_id = db.session.scalar(select(Gift.id).where(Gift.isbn == SANTI))
-        resp = bob.post(f"/drift/{gift_id}", data=DRIFT_FORM)
+        resp = bob.post(f"/gifts/{gift_id}/request", data=DRIFT_FORM)
     assert resp.status_code == 302 and resp.headers["Location"] == "/pending"
 
 

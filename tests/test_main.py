@@ -1,8 +1,8 @@
 """The home page's recent gifts (and its query), and the book page's trade
-section: counts, buttons, givers and wishers."""
+section: counts, buttons, gifters and wishers."""
 import re
 
-from app.models.trade_queries import recent_gifts
+from app.models.page_queries import recent_gifts
 from tests.helpers import (
     BAINIAN, HONGLOU, HUOZHE, PYTHON, SANTI, SANTI2, add_books, make_gift, make_user, make_wish, minutes_ago,
     text_of, unchanged)
@@ -26,7 +26,7 @@ def _home_scene(alice, bob):
 
 
 def test_home_shows_recent_gifts_once_per_book_newest_first(client, alice, bob):
-    """Live, unlaunched gifts, one per ISBN, newest first, with the newest giver."""
+    """Live, unlaunched gifts, one per ISBN, newest first, with the newest gifter."""
     _home_scene(alice, bob)
     with unchanged():
         text = text_of(client.get("/"))
@@ -35,7 +35,7 @@ def test_home_shows_recent_gifts_once_per_book_newest_first(client, alice, bob):
 
 
 def test_recent_gifts_query(alice, bob):
-    """recent_gifts returns (gift, book, giver) rows: newest gift of each ISBN, newest first."""
+    """recent_gifts returns (gift, book, gifter) rows: newest gift of each ISBN, newest first."""
     _home_scene(alice, bob)
     rows = recent_gifts(30)
     assert [(g.isbn, g.uid, b.title, u.nickname) for g, b, u in rows] == [
@@ -58,9 +58,9 @@ def test_home_respects_recent_book_count(app_factory):
     app = app_factory(RECENT_BOOK_COUNT=3)
     with app.app_context():
         add_books()
-        giver = make_user("爱丽丝")
+        gifter = make_user("爱丽丝")
         for age, isbn in enumerate([SANTI, SANTI2, HUOZHE, BAINIAN, HONGLOU]):
-            make_gift(giver, isbn, create_time=minutes_ago(age + 1))
+            make_gift(gifter, isbn, create_time=minutes_ago(age + 1))
         assert titles_on(text_of(app.test_client().get("/"))) == ["三体", "三体Ⅱ", "活着"]
 
 
@@ -69,7 +69,7 @@ def test_home_empty_state(client, alice):
     make_gift(alice, SANTI, deleted=True)
     make_gift(alice, HUOZHE, launched=True)
     text = text_of(client.get("/"))
-    assert "还没有人上传赠书" in text and titles_on(text) == []
+    assert "还没有人赠送书" in text and titles_on(text) == []
 
 
 # -- book page -----------------------------------------------------------------
@@ -101,7 +101,7 @@ def test_book_page_offers_both_buttons_when_in_neither_list(as_alice, alice, bob
     make_wish(alice, HUOZHE, deleted=True)
     text = detail(as_alice)
     assert f'action="/gifts/book/{SANTI}"' in text and "赠送此书" in text
-    assert f'action="/wish/book/{SANTI}"' in text and "加入到心愿清单" in text
+    assert f'action="/wishes/book/{SANTI}"' in text and "加入到心愿清单" in text
     assert "已添加至" not in text
     assert "0 人想要" in text and "0 人可赠送" in text
 
@@ -122,8 +122,8 @@ def test_book_page_marks_book_in_my_wishes(as_alice, alice):
     assert "赠送此书</button>" not in text and "加入到心愿清单" not in text
 
 
-def test_book_page_lists_givers_with_request_links(as_alice, alice, bob):
-    """When others offer the book I wish for, each giver has a "向他请求此书" drift link."""
+def test_book_page_lists_gifters_with_request_links(as_alice, alice, bob):
+    """When others offer the book I wish for, each gifter has a "向 TA 请求此书" link."""
     carol = make_user("卡罗尔")
     make_wish(alice, SANTI)
     bob_gift = make_gift(bob, SANTI, create_time=minutes_ago(10))
@@ -131,14 +131,14 @@ def test_book_page_lists_givers_with_request_links(as_alice, alice, bob):
     make_wish(carol, HUOZHE)
     make_wish(make_user("戴夫"), SANTI)
     text = detail(as_alice)
-    links = re.findall(r'href="/drift/(\d+)"[^>]*>向他请求此书', text)
+    links = re.findall(r'href="/gifts/(\d+)/request"[^>]*>向 TA 请求此书', text)
     assert links == [str(bob_gift.id), str(carol_gift.id)]
     assert re.search(r"鲍勃.*?卡罗尔", text, re.S)
-    assert "向他赠送此书" not in text and "/satisfy/wish/" not in text
+    assert "向 TA 赠送此书" not in text and "/satisfy/wish/" not in text
 
 
-def test_book_page_lists_wishers_with_give_buttons_for_a_giver(as_alice, alice, bob):
-    """When I offer the book, each other wisher has a "向他赠送此书" button; no request links."""
+def test_book_page_lists_wishers_with_give_buttons_for_a_gifter(as_alice, alice, bob):
+    """When I offer the book, each other wisher has a "向 TA 赠送此书" button; no request links."""
     carol = make_user("卡罗尔")
     make_gift(alice, SANTI)
     make_gift(carol, SANTI)
@@ -146,8 +146,8 @@ def test_book_page_lists_wishers_with_give_buttons_for_a_giver(as_alice, alice, 
     make_wish(carol, HUOZHE)
     text = detail(as_alice)
     assert re.findall(r'action="/satisfy/wish/(\d+)"', text) == [str(wish.id)]
-    assert "向他赠送此书" in text and "鲍勃" in text
-    assert "向他请求此书" not in text and "/drift/" not in text
+    assert "向 TA 赠送此书" in text and "鲍勃" in text
+    assert "向 TA 请求此书" not in text and "/request\"" not in text
 
 
 def test_book_page_anonymous_sees_login_link(client, alice):
@@ -156,5 +156,5 @@ def test_book_page_anonymous_sees_login_link(client, alice):
     text = detail(client)
     assert f'href="/login?next=/book/{SANTI}/detail"' in text
     assert "赠送此书</button>" not in text and "加入到心愿清单" not in text
-    assert "/gifts/book/" not in text and "/wish/book/" not in text
+    assert "/gifts/book/" not in text and "/wishes/book/" not in text
     assert "1 人可赠送" in text

@@ -47,11 +47,11 @@ def _pair(mine, theirs):
 
 SCENES = {
     "my_gifts": Scene(lambda isbns: "/my/gifts", _pair(make_gift, make_wish), "1 人想要", N),
-    "my_wish": Scene(lambda isbns: "/my/wish", _pair(make_wish, make_gift), "1 人可赠送", N),
-    "detail_givers": Scene(lambda isbns: f"/book/{isbns[0]}/detail",
-                           lambda me, other, isbns, k: make_gift(other, isbns[0]), "向他请求此书", N),
+    "my_wishes": Scene(lambda isbns: "/my/wishes", _pair(make_wish, make_gift), "1 人可赠送", N),
+    "detail_gifters": Scene(lambda isbns: f"/book/{isbns[0]}/detail",
+                           lambda me, other, isbns, k: make_gift(other, isbns[0]), "向 TA 请求此书", N),
     "detail_wishers": Scene(lambda isbns: f"/book/{isbns[0]}/detail",
-                            lambda me, other, isbns, k: make_wish(other, isbns[0]), "向他赠送此书", N,
+                            lambda me, other, isbns, k: make_wish(other, isbns[0]), "向 TA 赠送此书", N,
                             setup=lambda me, isbns: make_gift(me, isbns[0])),
     "home": Scene(lambda isbns: "/", lambda me, other, isbns, k: make_gift(other, isbns[k]),
                   " 赠送</p>", 30),

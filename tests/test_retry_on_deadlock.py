@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from app.models.base import db, is_lock_conflict, retry_on_deadlock
+from app.models.base import db
+from app.models.unit_of_work import is_lock_conflict, retry_on_deadlock
 from app.models.gift import Gift
 from app.models.user import User
 from tests.helpers import SANTI, add_books, login_client, make_user

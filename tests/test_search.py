@@ -1,4 +1,6 @@
 """Local keyword search: the bigram index, ranking, soft delete, pagination."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -178,12 +180,14 @@ def test_search_page_lists_fifteen_per_page(many, client):
 
 
 def test_search_page_beyond_last_is_empty(many, client):
-    """A page past the last one shows the empty state, not an error."""
+    """A page past the last one says so (not "nothing found") and links to page 1, not an error."""
     resp = client.get("/book/search", query_string={"q": "测试书", "page": 4})
     assert resp.status_code == 200
     text = resp.get_data(as_text=True)
     assert 'class="book-card' not in text
-    assert "没有找到相关的书" in text
+    assert "没有找到相关的书" not in text
+    assert "第 4 页已经超出了搜索结果：共 31 本，只有 3 页。" in text
+    assert re.search(r'<a [^>]*href="/book/search\?q=[^"&]+"[^>]*>回到第 1 页</a>', text)
 
 
 def test_search_page_multi_word_and_deleted(books, client):

@@ -32,10 +32,10 @@ def trade(app):
     alice.post(f"/gifts/book/{HUOZHE}")
     bob.post(f"/gifts/book/{BAINIAN}")
     bob.post(f"/gifts/book/{PYTHON}")
-    bob.post(f"/wish/book/{HUOZHE}")
+    bob.post(f"/wishes/book/{HUOZHE}")
     gid = db.session.scalar(select(Gift.id).where(Gift.isbn == SANTI))
-    assert bob.post(f"/drift/{gid}", data=DRIFT_FORM).status_code == 302
-    ids = {"gid": gid, "did": db.session.scalar(select(Drift.id)),
+    assert bob.post(f"/gifts/{gid}/request", data=DRIFT_FORM).status_code == 302
+    ids = {"gid": gid, "gift_id": gid, "did": db.session.scalar(select(Drift.id)),
            "wid": db.session.scalar(select(Wish.id)), "isbn": SANTI, "token": "not-a-token",
            "name": f"{SANTI}.jpg"}
     return {"alice": alice, "bob": bob, "carol": carol, "ids": ids}
@@ -51,7 +51,7 @@ def test_every_post_route_refuses_a_missing_csrf_token(app_factory):
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         client.post("/register", data={"email": "a@example.com", "nickname": "甲甲", "password": "secret123",
                                        "csrf_token": token})
-        values = {"gid": 1, "did": 1, "wid": 1, "isbn": SANTI, "token": "x"}
+        values = {"gid": 1, "gift_id": 1, "did": 1, "wid": 1, "isbn": SANTI, "token": "x"}
         rules = [r for r in app.url_map.iter_rules()
                  if r.endpoint not in SKIP_ENDPOINTS and r.methods - {"GET", "HEAD", "OPTIONS"}]
         assert len(rules) >= 14
@@ -73,16 +73,16 @@ def test_no_get_route_changes_the_database(app, trade):
 
 
 @pytest.mark.parametrize("who, method, path", [
-    ("carol", "post", "/gifts/{gid}/redraw"),
-    ("bob", "post", "/gifts/{gid}/redraw"),
+    ("carol", "post", "/gifts/{gid}/withdraw"),
+    ("bob", "post", "/gifts/{gid}/withdraw"),
     ("carol", "post", "/drift/{did}/mailed"),
     ("carol", "post", "/drift/{did}/reject"),
-    ("carol", "post", "/drift/{did}/redraw"),
+    ("carol", "post", "/drift/{did}/withdraw"),
     ("bob", "post", "/drift/{did}/mailed"),
     ("bob", "post", "/drift/{did}/reject"),
-    ("alice", "post", "/drift/{did}/redraw"),
+    ("alice", "post", "/drift/{did}/withdraw"),
     ("carol", "post", "/satisfy/wish/{wid}"),
-    ("carol", "post", "/wish/book/{isbn}/redraw"),
+    ("carol", "post", "/wishes/{isbn}/withdraw"),
 ])
 def test_other_users_objects_are_404(trade, who, method, path):
     """A user who does not own the gift, drift or wish gets 404 and nothing changes."""
@@ -92,7 +92,7 @@ def test_other_users_objects_are_404(trade, who, method, path):
 
 
 @pytest.mark.parametrize("path", ["/", "/book/search?q=三体", "/nope", "/healthz", "/login",
-                                  "/cover/9787536692930.svg?title=x", "/static/css/fisher.css"])
+                                  "/covers/drawn/9787536692930.svg?title=x", "/static/css/fisher.css"])
 def test_security_headers_on_every_response(client, books, path):
     """CSP limited to the site, nosniff, frame denial and a referrer policy on every answer."""
     resp = client.get(path)
@@ -163,7 +163,7 @@ def test_ids_too_large_for_the_database_are_404(app, trade, huge):
     rules = id_rules(app)
     assert len(rules) >= 6
     with unchanged():
-        values = {**trade["ids"], "gid": huge, "did": huge, "wid": huge}
+        values = {**trade["ids"], "gid": huge, "gift_id": huge, "did": huge, "wid": huge}
         for rule in rules:
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 for who in ("alice", "bob"):

@@ -172,12 +172,12 @@ def test_trade_mails_link_to_site_url(site_app):
     assert as_alice.post(f"/gifts/book/{SANTI}").status_code == 302  # wish alert
     assert as_alice.post(f"/satisfy/wish/{wish.id}").status_code == 302  # invitation
     gid = db.session.scalar(select(Gift.id))
-    assert as_bob.post(f"/drift/{gid}", data=DRIFT_FORM).status_code == 302  # drift
+    assert as_bob.post(f"/gifts/{gid}/request", data=DRIFT_FORM).status_code == 302  # drift
     messages = outbox_messages(site_app.outbox)
     assert sorted(m["To"] for m in messages) == ["alice@example.com", "bob@example.com", "bob@example.com"]
     assert_links_on_site(messages)
     links = {urlsplit(link).path for m in messages for link in mail_links(m)}
-    assert {f"/book/{SANTI}/detail", f"/drift/{gid}", "/pending"} <= links
+    assert {f"/book/{SANTI}/detail", f"/gifts/{gid}/request", "/pending"} <= links
 
 
 # -- the attack over real HTTP ----------------------------------------------------
@@ -236,17 +236,17 @@ def test_every_mail_over_http_links_to_site_url(live_site):
         resp = person.post(f"{base}/login", data={"email": email, "password": "secret123"},
                            allow_redirects=False, timeout=10)
         assert resp.status_code == 302
-    assert bob.post(f"{base}/wish/book/{SANTI}", headers=evil_host, allow_redirects=False, timeout=10).status_code == 400
-    assert bob.post(f"{base}/wish/book/{SANTI}", allow_redirects=False, timeout=10).status_code == 302
+    assert bob.post(f"{base}/wishes/book/{SANTI}", headers=evil_host, allow_redirects=False, timeout=10).status_code == 400
+    assert bob.post(f"{base}/wishes/book/{SANTI}", allow_redirects=False, timeout=10).status_code == 302
     assert alice.post(f"{base}/gifts/book/{SANTI}", headers=evil_host, allow_redirects=False, timeout=10).status_code == 400
     assert alice.post(f"{base}/gifts/book/{SANTI}", allow_redirects=False, timeout=10).status_code == 302
     with app.app_context():
         wid, gid = db.session.scalar(select(Wish.id)), db.session.scalar(select(Gift.id))
     assert alice.post(f"{base}/satisfy/wish/{wid}", headers=evil_host, allow_redirects=False, timeout=10).status_code == 400
     assert alice.post(f"{base}/satisfy/wish/{wid}", allow_redirects=False, timeout=10).status_code == 302
-    assert bob.post(f"{base}/drift/{gid}", data=DRIFT_FORM, headers=evil_host, allow_redirects=False,
+    assert bob.post(f"{base}/gifts/{gid}/request", data=DRIFT_FORM, headers=evil_host, allow_redirects=False,
                     timeout=10).status_code == 400
-    assert bob.post(f"{base}/drift/{gid}", data=DRIFT_FORM, allow_redirects=False, timeout=10).status_code == 302
+    assert bob.post(f"{base}/gifts/{gid}/request", data=DRIFT_FORM, allow_redirects=False, timeout=10).status_code == 302
     assert requests.post(f"{base}/reset/password", data={"email": "bob@example.com"}, headers=forwarded,
                          allow_redirects=False, timeout=10).status_code == 302
     messages = outbox_messages(app.outbox)

@@ -15,7 +15,7 @@ SEEN = {  # (status, viewer) -> the viewer sees the address
     (PendingStatus.WAITING, GIFTER): True,
     (PendingStatus.SUCCESS, GIFTER): True,
     (PendingStatus.REJECT, GIFTER): False,
-    (PendingStatus.REDRAW, GIFTER): False,
+    (PendingStatus.WITHDRAWN, GIFTER): False,
     **{(status, STRANGER): False for status in PendingStatus},
 }
 
@@ -42,4 +42,4 @@ def test_address_shown_only_to_whom_it_concerns(status, viewer):
 def test_a_stranger_gets_no_actions(status):
     """A viewer who is neither party can neither mail, reject nor withdraw."""
     model = DriftViewModel(drift(status), STRANGER)
-    assert not (model.can_mail or model.can_reject or model.can_redraw)
+    assert not (model.can_mail or model.can_reject or model.can_withdraw)

@@ -12,26 +12,26 @@ from tests.helpers import (
     BAD_CHECK_DIGIT, BAINIAN, DUPLICATE, HONGLOU, HUOZHE, SANTI, SANTI2, UNKNOWN_VALID_ISBN, add_books, beans_of,
     live, login_client, make_gift, make_user, make_wish, minutes_ago, snapshot, text_of, unchanged)
 
-INVITED = "已向他发送了一封邮件，如果他愿意接受你的赠送，你将收到一个鱼漂"
-TOO_OFTEN = "你已向他发送过赠送邀请，请不要频繁发送"
+INVITED = "发了一封邮件；TA 想要这本书时会向你请求，你将收到一个鱼漂"
+TOO_OFTEN = "发送过赠送邀请，请不要频繁发送"
 
 
 def add_wish(client, isbn):
-    return client.post(f"/wish/book/{isbn}", follow_redirects=True)
+    return client.post(f"/wishes/book/{isbn}", follow_redirects=True)
 
 
-# -- POST /wish/book/<isbn> ----------------------------------------------------
+# -- POST /wishes/book/<isbn> ----------------------------------------------------
 
 def test_save_wish_requires_login(client, books):
     """An anonymous visitor is sent to login and nothing is stored."""
-    resp = client.post(f"/wish/book/{SANTI}")
+    resp = client.post(f"/wishes/book/{SANTI}")
     assert resp.status_code == 302 and urlsplit(resp.headers["Location"]).path == "/login"
     assert live(Wish) == []
 
 
 def test_save_wish_stores_it_without_beans(as_alice, alice):
     """A wish is stored live and unfulfilled; beans and the ledger do not change."""
-    resp = as_alice.post(f"/wish/book/{SANTI}")
+    resp = as_alice.post(f"/wishes/book/{SANTI}")
     assert resp.status_code == 302 and resp.headers["Location"] == f"/book/{SANTI}/detail"
     [wish] = live(Wish, uid=alice.id)
     assert wish.isbn == SANTI and wish.launched is False
@@ -43,7 +43,7 @@ def test_save_wish_stores_it_without_beans(as_alice, alice):
 def test_save_wish_refuses_invalid_or_unknown_isbn(as_alice, alice, isbn):
     """An invalid ISBN, or one the book source does not know, is a 404 and stores nothing."""
     with unchanged():
-        assert as_alice.post(f"/wish/book/{isbn}").status_code == 404
+        assert as_alice.post(f"/wishes/book/{isbn}").status_code == 404
 
 
 def test_save_wish_twice_is_refused(as_alice, alice):
@@ -64,7 +64,7 @@ def test_save_wish_for_my_gift_is_refused(as_alice, alice):
 def test_removed_or_fulfilled_wish_does_not_block_a_new_one(as_alice, alice):
     """A removed or fulfilled wish does not count as a duplicate."""
     add_wish(as_alice, SANTI)
-    as_alice.post(f"/wish/book/{SANTI}/redraw")
+    as_alice.post(f"/wishes/{SANTI}/withdraw")
     make_wish(alice, HUOZHE, launched=True)
     assert DUPLICATE not in text_of(add_wish(as_alice, SANTI))
     assert DUPLICATE not in text_of(add_wish(as_alice, HUOZHE))
@@ -72,7 +72,7 @@ def test_removed_or_fulfilled_wish_does_not_block_a_new_one(as_alice, alice):
                                                           (HUOZHE, False)]
 
 
-@pytest.mark.parametrize("path", [f"/wish/book/{SANTI}", f"/wish/book/{SANTI}/redraw",
+@pytest.mark.parametrize("path", [f"/wishes/book/{SANTI}", f"/wishes/{SANTI}/withdraw",
                                   "/satisfy/wish/1", "/personal/wish-alerts"])
 def test_wish_changes_refuse_get(as_alice, alice, bob, path):
     """The wish routes that change data answer GET with 405."""
@@ -82,33 +82,33 @@ def test_wish_changes_refuse_get(as_alice, alice, bob, path):
         assert as_alice.get(path).status_code == 405
 
 
-# -- POST /wish/book/<isbn>/redraw ---------------------------------------------
+# -- POST /wishes/book/<isbn>/withdraw ---------------------------------------------
 
-def test_redraw_wish_removes_only_mine(as_alice, alice, bob):
+def test_withdraw_wish_removes_only_mine(as_alice, alice, bob):
     """Removing my wish soft-deletes it and leaves another user's wish for the same book."""
     make_wish(bob, SANTI)
     add_wish(as_alice, SANTI)
-    resp = as_alice.post(f"/wish/book/{SANTI}/redraw", follow_redirects=True)
-    assert "已从心愿清单移除" in text_of(resp)
+    resp = as_alice.post(f"/wishes/{SANTI}/withdraw", follow_redirects=True)
+    assert "已从心愿清单撤回" in text_of(resp)
     assert [w.uid for w in live(Wish)] == [bob.id]
     assert [(w.uid, w.status) for w in snapshot()["wish"]] == [(bob.id, 1), (alice.id, 0)]
     assert beans_of(alice) == (0, 0)
 
 
-def test_redraw_wish_i_do_not_have_is_404(as_alice, alice, bob):
+def test_withdraw_wish_i_do_not_have_is_404(as_alice, alice, bob):
     """Removing a wish only someone else has is a 404 and changes nothing."""
     make_wish(bob, SANTI)
     make_wish(alice, HUOZHE, deleted=True)
     with unchanged():
         for isbn in (SANTI, HUOZHE, BAD_CHECK_DIGIT):
-            assert as_alice.post(f"/wish/book/{isbn}/redraw").status_code == 404
+            assert as_alice.post(f"/wishes/{isbn}/withdraw").status_code == 404
 
 
-def test_redraw_wish_requires_login(client, alice):
+def test_withdraw_wish_requires_login(client, alice):
     """An anonymous removal is sent to login and changes nothing."""
     make_wish(alice, SANTI)
     with unchanged():
-        resp = client.post(f"/wish/book/{SANTI}/redraw")
+        resp = client.post(f"/wishes/{SANTI}/withdraw")
         assert resp.status_code == 302 and urlsplit(resp.headers["Location"]).path == "/login"
 
 
@@ -127,7 +127,7 @@ def test_my_wish_lists_live_unfulfilled_wishes_newest_first(as_alice, alice, bob
     make_gift(dave, HUOZHE, deleted=True)
     make_gift(dave, SANTI, launched=True)
     with unchanged():
-        resp = as_alice.get("/my/wish")
+        resp = as_alice.get("/my/wishes")
         text = text_of(resp)
         assert resp.status_code == 200 and "2 本" in text
         assert text.index(">三体</a>") < text.index(">活着</a>")
@@ -141,13 +141,13 @@ def test_my_wish_empty_state(as_alice, alice, bob):
     """With no wishes of mine the page says the list is empty."""
     make_wish(alice, SANTI, deleted=True)
     make_wish(bob, HUOZHE)
-    text = text_of(as_alice.get("/my/wish"))
+    text = text_of(as_alice.get("/my/wishes"))
     assert "心愿清单还是空的" in text and "三体" not in text and "活着" not in text
 
 
 def test_my_wish_requires_login(client):
     """An anonymous visitor is sent to login."""
-    resp = client.get("/my/wish")
+    resp = client.get("/my/wishes")
     assert resp.status_code == 302 and urlsplit(resp.headers["Location"]).path == "/login"
 
 
@@ -157,11 +157,11 @@ def test_my_wish_requires_login(client):
 def wish_scene(mail_app):
     """In ``mail_app``: 爱丽丝 offers 三体, 鲍勃 wishes for it."""
     add_books()
-    giver = make_user("爱丽丝", "alice@example.com")
+    gifter = make_user("爱丽丝", "alice@example.com")
     wisher = make_user("鲍勃", "bob@example.com")
-    gift = make_gift(giver, SANTI)
+    gift = make_gift(gifter, SANTI)
     wish = make_wish(wisher, SANTI)
-    return giver, wisher, gift, wish
+    return gifter, wisher, gift, wish
 
 
 def assert_no_mail(sink):
@@ -171,34 +171,34 @@ def assert_no_mail(sink):
 
 def test_satisfy_wish_emails_the_wisher_a_request_link(mail_app, wish_scene):
     """The wisher gets one "[鱼书]" email over SMTP linking to the drift page of my gift."""
-    giver, _wisher, gift, wish = wish_scene
+    gifter, _wisher, gift, wish = wish_scene
     with unchanged():
-        resp = login_client(mail_app, giver).post(f"/satisfy/wish/{wish.id}", follow_redirects=True)
+        resp = login_client(mail_app, gifter).post(f"/satisfy/wish/{wish.id}", follow_redirects=True)
         assert resp.request.path == f"/book/{SANTI}/detail" and INVITED in text_of(resp)
         message = mail_app.smtp_sink.next()
         assert message["To"] == "bob@example.com" and message["Subject"].startswith("[鱼书]")
         body = message.get_body(preferencelist=("plain",)).get_content()
         links = [urlsplit(link).path for link in re.findall(r"https?://\S+", body)]
-        assert f"/drift/{gift.id}" in links and "爱丽丝" in body and "三体" in body
+        assert f"/gifts/{gift.id}/request" in links and "爱丽丝" in body and "三体" in body
 
 
 def test_satisfy_wish_twice_in_a_minute_is_refused(mail_app, wish_scene):
     """A second invitation for the same wish within a minute is refused and not sent."""
-    giver, _wisher, _gift, wish = wish_scene
-    as_giver = login_client(mail_app, giver)
-    assert INVITED in text_of(as_giver.post(f"/satisfy/wish/{wish.id}", follow_redirects=True))
+    gifter, _wisher, _gift, wish = wish_scene
+    as_gifter = login_client(mail_app, gifter)
+    assert INVITED in text_of(as_gifter.post(f"/satisfy/wish/{wish.id}", follow_redirects=True))
     mail_app.smtp_sink.next()
-    resp = as_giver.post(f"/satisfy/wish/{wish.id}", follow_redirects=True)
+    resp = as_gifter.post(f"/satisfy/wish/{wish.id}", follow_redirects=True)
     assert TOO_OFTEN in text_of(resp) and INVITED not in text_of(resp)
     assert_no_mail(mail_app.smtp_sink)
 
 
-def test_satisfy_wish_limit_is_per_giver(mail_app, wish_scene):
-    """Another giver of the same book may still invite the wisher in that minute."""
-    giver, _wisher, _gift, wish = wish_scene
+def test_satisfy_wish_limit_is_per_gifter(mail_app, wish_scene):
+    """Another gifter of the same book may still invite the wisher in that minute."""
+    gifter, _wisher, _gift, wish = wish_scene
     carol = make_user("卡罗尔", "carol@example.com")
     make_gift(carol, SANTI)
-    login_client(mail_app, giver).post(f"/satisfy/wish/{wish.id}")
+    login_client(mail_app, gifter).post(f"/satisfy/wish/{wish.id}")
     resp = login_client(mail_app, carol).post(f"/satisfy/wish/{wish.id}", follow_redirects=True)
     assert INVITED in text_of(resp)
     assert [mail_app.smtp_sink.next()["To"] for _ in range(2)] == ["bob@example.com"] * 2
@@ -227,15 +227,15 @@ def test_satisfy_wish_without_my_gift_sends_nothing(mail_app, wish_scene, gift_s
 
 def test_satisfy_unknown_or_fulfilled_wish_is_404(mail_app, wish_scene):
     """A wish id that does not exist, is deleted or is fulfilled is a 404, with no mail."""
-    giver, wisher, _gift, wish = wish_scene
+    gifter, wisher, _gift, wish = wish_scene
     gone = make_wish(wisher, HUOZHE, deleted=True)
     done = make_wish(wisher, BAINIAN, launched=True)
-    make_gift(giver, HUOZHE)
-    make_gift(giver, BAINIAN)
-    as_giver = login_client(mail_app, giver)
+    make_gift(gifter, HUOZHE)
+    make_gift(gifter, BAINIAN)
+    as_gifter = login_client(mail_app, gifter)
     with unchanged():
         for wid in (999, gone.id, done.id):
-            assert as_giver.post(f"/satisfy/wish/{wid}").status_code == 404
+            assert as_gifter.post(f"/satisfy/wish/{wid}").status_code == 404
     assert_no_mail(mail_app.smtp_sink)
 
 
@@ -258,11 +258,11 @@ def test_wish_changes_need_the_csrf_token(app_factory):
         wish = make_wish(bob, SANTI)
         client = login_client(app, alice)
         with unchanged():
-            for path in (f"/wish/book/{SANTI2}", f"/wish/book/{HUOZHE}/redraw",
+            for path in (f"/wishes/book/{SANTI2}", f"/wishes/{HUOZHE}/withdraw",
                          f"/satisfy/wish/{wish.id}", "/personal/wish-alerts"):
                 assert client.post(path).status_code == 400, path
         page = text_of(client.get(f"/book/{SANTI2}/detail"))
-        token = re.search(rf'action="/wish/book/{SANTI2}".*?name="csrf_token" value="([^"]+)"',
+        token = re.search(rf'action="/wishes/book/{SANTI2}".*?name="csrf_token" value="([^"]+)"',
                           page, re.S).group(1)
-        assert client.post(f"/wish/book/{SANTI2}", data={"csrf_token": token}).status_code == 302
+        assert client.post(f"/wishes/book/{SANTI2}", data={"csrf_token": token}).status_code == 302
         assert [w.isbn for w in live(Wish, uid=alice.id)] == [HUOZHE, SANTI2]

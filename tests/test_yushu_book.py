@@ -10,6 +10,7 @@ from app.models.base import db
 from app.models.book import Book
 from app.models.gift import Gift
 from app.spider import BookSourceError
+from app.services import books
 from app.spider.yushu_book import YuShuBook
 from tests.helpers import isbn13, login_client, make_user
 from tests.yushu_api import (
@@ -22,14 +23,14 @@ def test_isbn_lookup_success_is_stored_locally(make_app, httpserver):
     httpserver.expect_request(ISBN_PATH).respond_with_json(SANTI_ANSWER)
     app = make_app()
     with app.app_context():
-        found = YuShuBook.from_app(app).search_by_isbn(ISBN)
+        found = books.by_isbn(ISBN)
         assert found.total == 1
         assert found.first["title"] == "三体"
         assert found.first["author"] == ["刘慈欣"]
         assert "category" not in found.first and "id" not in found.first
         stored = db.session.scalar(select(Book).where(Book.isbn == ISBN))
         assert (stored.title, stored.price, stored.image) == ("三体", "23.00元", SANTI_ANSWER["image"])
-        again = YuShuBook.from_app(app).search_by_isbn(ISBN)
+        again = books.by_isbn(ISBN)
         assert again.first["title"] == "三体"
     assert len(api_requests(httpserver)) == 1
 
@@ -52,7 +53,7 @@ def test_isbn_answer_with_isbn10_is_normalised(make_app, httpserver):
     httpserver.expect_request(ISBN_PATH).respond_with_json(dict(SANTI_ANSWER, isbn="7-5366-9293-5"))
     app = make_app()
     with app.app_context():
-        assert YuShuBook.from_app(app).search_by_isbn(ISBN).first["isbn"] == ISBN
+        assert books.by_isbn(ISBN).first["isbn"] == ISBN
         assert db.session.scalar(select(Book.isbn)) == ISBN
 
 
@@ -159,7 +160,7 @@ def test_invalid_book_objects_skipped(make_app, httpserver):
     httpserver.expect_request(SEARCH_PATH).respond_with_json(answer)
     app = make_app()
     with app.app_context():
-        found = YuShuBook.from_app(app).search_by_keyword("python")
+        found = books.by_keyword("python")
         assert found.total == 9
         assert [b["isbn"] for b in found.books] == [good1["isbn"], good2["isbn"]]
         assert sorted(db.session.scalars(select(Book.isbn))) == sorted([good1["isbn"], good2["isbn"]])
@@ -211,7 +212,7 @@ def test_isbn_answer_for_another_book_is_not_found(make_app, httpserver):
         client = login_client(app, make_user("爱丽丝", "alice@example.com"))
     assert client.get(f"/book/{ISBN}/detail").status_code == 404
     assert client.post(f"/gifts/book/{ISBN}").status_code == 404
-    assert client.post(f"/wish/book/{ISBN}").status_code == 404
+    assert client.post(f"/wishes/book/{ISBN}").status_code == 404
     assert "共 0 本" in client.get(f"/book/search?q={ISBN}").get_data(as_text=True)
     assert client.get("/my/gifts").status_code == 200
     with app.app_context():
@@ -225,5 +226,5 @@ def test_duplicate_books_in_one_answer(make_app, httpserver):
         {"total": 2, "books": [api_book(1), api_book(1, title="另一版")]})
     app = make_app()
     with app.app_context():
-        assert len(YuShuBook.from_app(app).search_by_keyword("python").books) == 2
+        assert len(books.by_keyword("python").books) == 2
     assert book_count(app) == 1

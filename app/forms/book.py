@@ -4,6 +4,9 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
+KEYWORD_MAX = 30  # the search input's maxlength too
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -24,6 +27,6 @@ class SearchForm(FlaskForm):
 
     q = StringField("搜索", filters=[_strip], validators=[
         DataRequired(message="请输入书名、作者或 ISBN"),
-        Length(min=1, max=30, message="关键字长度须在 1 到 30 个字符之间")])
+        Length(min=1, max=KEYWORD_MAX, message=f"关键字长度须在 1 到 {KEYWORD_MAX} 个字符之间")])
     page = PageField("页码", default=1, validators=[
         Optional(), NumberRange(min=1, max=99, message="页码须在 1 到 99 之间")])

@@ -1,11 +1,16 @@
-"""Validation of one book record in the Yushu shape (used by the catalog
-importer and the Yushu API wrapper)."""
+"""The fields of a book, listed once, and the validation of one book record
+in the Yushu shape (used by the catalog importer and the Yushu API wrapper).
+The ``book`` table, ``Book.to_dict`` and ``BookViewModel`` take their fields
+from here."""
 import re
 
 from app.libs.helper import normalize_isbn
 
-_TEXT_LIMITS = {"title": 255, "subtitle": 255, "publisher": 255, "pubdate": 32,
-                "price": 32, "pages": 32, "binding": 32, "image": 512, "summary": 20000}
+# Text fields and their longest length (the book table's column sizes).
+TEXT_LIMITS = {"title": 255, "subtitle": 255, "publisher": 255, "pubdate": 32,
+               "price": 32, "pages": 32, "binding": 32, "image": 512, "summary": 20000}
+NAME_FIELDS = ("author", "translator")  # lists of names
+BOOK_FIELDS = ("isbn", *TEXT_LIMITS, *NAME_FIELDS)
 _LIST_LIMIT = 20
 # JSON's \ud800-style escapes decode to lone surrogates (a proper pair becomes
 # one character), which cannot be encoded as UTF-8 and so never reach a database.
@@ -28,8 +33,8 @@ def _text(value, name: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise RecordError(f"{name} must be text")
     text = _valid(str(value).strip(), name)
-    if len(text) > _TEXT_LIMITS[name]:
-        raise RecordError(f"{name} longer than {_TEXT_LIMITS[name]} characters")
+    if len(text) > TEXT_LIMITS[name]:
+        raise RecordError(f"{name} longer than {TEXT_LIMITS[name]} characters")
     return text
 
 
@@ -53,12 +58,12 @@ def clean_record(obj) -> dict:
     if not isbn:
         raise RecordError(f"invalid ISBN {raw_isbn!r}")
     record = {"isbn": isbn}
-    for name in _TEXT_LIMITS:
+    for name in TEXT_LIMITS:
         record[name] = _text(obj.get(name), name)
     if not record["title"]:
         raise RecordError("title is required")
-    record["author"] = _names(obj.get("author"), "author")
-    record["translator"] = _names(obj.get("translator"), "translator")
+    for name in NAME_FIELDS:
+        record[name] = _names(obj.get(name), name)
     if record["image"] and not record["image"].startswith(("http://", "https://")):
         record["image"] = ""
     return record

@@ -17,11 +17,6 @@ def normalize_isbn(text: str) -> str | None:
     return stdisbn.to_isbn13(number)
 
 
-def isbn_or_key(query: str) -> str:
-    """'isbn' when the query is a valid ISBN-10/13, else 'key'."""
-    return "isbn" if normalize_isbn(query) else "key"
-
-
 def is_safe_next(target: str | None) -> bool:
     """True for a same-site relative path usable as a redirect target."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):

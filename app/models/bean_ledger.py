@@ -5,9 +5,11 @@ from sqlalchemy import ForeignKey, Numeric, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import SoftDeleteMixin, db
+from app.models.user import User
 
 
 class BeanReason:
+    """Why beans changed: the value stored in ``BeanLedger.reason`` and its label."""
     LIST_GIFT = "list_gift"
     WITHDRAW_GIFT = "withdraw_gift"
     REQUEST = "request"
@@ -16,8 +18,8 @@ class BeanReason:
     MAILED_REWARD = "mailed_reward"
 
     LABELS = {
-        LIST_GIFT: "上传赠书", WITHDRAW_GIFT: "撤回赠书", REQUEST: "索要书籍",
-        REFUND_REJECT: "对方拒绝，退还", REFUND_WITHDRAW: "撤销请求，退还", MAILED_REWARD: "赠书成功奖励",
+        LIST_GIFT: "加入赠送清单", WITHDRAW_GIFT: "撤回赠书", REQUEST: "请求书籍",
+        REFUND_REJECT: "对方拒绝，退还", REFUND_WITHDRAW: "撤回请求，退还", MAILED_REWARD: "赠书成功奖励",
     }
 
 
@@ -31,10 +33,6 @@ class BeanLedger(SoftDeleteMixin, db.Model):
     gift_id: Mapped[int | None] = mapped_column(ForeignKey("gift.id"), nullable=True)
     drift_id: Mapped[int | None] = mapped_column(ForeignKey("drift.id"), nullable=True)
 
-    @property
-    def label(self) -> str:
-        return BeanReason.LABELS.get(self.reason, self.reason)
-
 
 def change_beans(uid: int, delta, reason: str, gift_id=None, drift_id=None) -> bool:
     """Add ``delta`` to a user's beans and record it, in the caller's unit of
@@ -43,8 +41,6 @@ def change_beans(uid: int, delta, reason: str, gift_id=None, drift_id=None) -> b
     nothing) when it would. It also locks the user's row until commit, so a
     unit of work changing several users' beans first locks them all with
     ``lock_user_rows`` (ascending id), never one by one in its own order."""
-    from app.models.user import User
-
     delta = Decimal(str(delta))
     result = db.session.execute(
         update(User).where(User.id == uid, User.beans + delta >= 0)

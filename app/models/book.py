@@ -3,10 +3,8 @@ from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Tabl
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.libs import search_text as st
-from app.models.base import SoftDeleteMixin, db
-
-BOOK_FIELDS = ("isbn", "title", "subtitle", "author", "translator", "publisher",
-               "pubdate", "price", "pages", "binding", "summary", "image")
+from app.libs.book_record import BOOK_FIELDS, TEXT_LIMITS
+from app.models.base import LIVE, SoftDeleteMixin, db
 
 # The inverted index: which books contain which bigram key (see libs/search_text).
 book_gram = Table(
@@ -23,17 +21,17 @@ class Book(SoftDeleteMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     isbn: Mapped[str] = mapped_column(String(13), unique=True)
-    title: Mapped[str] = mapped_column(String(255))
-    subtitle: Mapped[str] = mapped_column(String(255), default="")
+    title: Mapped[str] = mapped_column(String(TEXT_LIMITS["title"]))
+    subtitle: Mapped[str] = mapped_column(String(TEXT_LIMITS["subtitle"]), default="")
     author: Mapped[list] = mapped_column(JSON, default=list)
     translator: Mapped[list] = mapped_column(JSON, default=list)
-    publisher: Mapped[str] = mapped_column(String(255), default="")
-    pubdate: Mapped[str] = mapped_column(String(32), default="")
-    price: Mapped[str] = mapped_column(String(32), default="")
-    pages: Mapped[str] = mapped_column(String(32), default="")
-    binding: Mapped[str] = mapped_column(String(32), default="")
+    publisher: Mapped[str] = mapped_column(String(TEXT_LIMITS["publisher"]), default="")
+    pubdate: Mapped[str] = mapped_column(String(TEXT_LIMITS["pubdate"]), default="")
+    price: Mapped[str] = mapped_column(String(TEXT_LIMITS["price"]), default="")
+    pages: Mapped[str] = mapped_column(String(TEXT_LIMITS["pages"]), default="")
+    binding: Mapped[str] = mapped_column(String(TEXT_LIMITS["binding"]), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
-    image: Mapped[str] = mapped_column(String(512), default="")
+    image: Mapped[str] = mapped_column(String(TEXT_LIMITS["image"]), default="")
     # Normalised copies used by keyword search (see libs/search_text).
     search_title: Mapped[str] = mapped_column(String(512), default="")
     search_body: Mapped[str] = mapped_column(Text, default="")
@@ -82,7 +80,7 @@ def upsert_books(records: list[dict]) -> tuple[int, int]:
             existing[rec["isbn"]] = book
             inserted += 1
         book.set_attrs({k: rec[k] for k in BOOK_FIELDS if k in rec})
-        book.status = 1
+        book.status = LIVE
         book.refresh_search_fields()
         touched[book.isbn] = book
     db.session.flush()

@@ -1,4 +1,4 @@
-"""Accounts."""
+"""Accounts, the user loader Flask-Login calls, and the user-row locks."""
 import hashlib
 import secrets
 import unicodedata
@@ -9,11 +9,12 @@ from functools import lru_cache
 from flask import current_app
 from flask_login import UserMixin
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Boolean, Integer, Numeric, String, func, select
+from sqlalchemy import Boolean, Integer, Numeric, String, func, select, update
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.extensions import login_manager
 from app.models.base import SoftDeleteMixin, db
 
 RESET_SALT = "fisher.reset-password"
@@ -68,18 +69,6 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
 
     gifts = relationship("Gift", back_populates="user", order_by="Gift.id")
     wishes = relationship("Wish", back_populates="user", order_by="Wish.id")
-
-    def can_save_to_list(self, isbn: str) -> bool:
-        """True when the ISBN is in neither my live unlaunched gifts nor wishes."""
-        from app.models.gift import Gift
-        from app.models.wish import Wish
-
-        for model in (Gift, Wish):
-            taken = db.session.scalar(select(func.count()).select_from(model).where(
-                model.uid == self.id, model.isbn == isbn, model.launched.is_(False)))
-            if taken:
-                return False
-        return True
 
     @property
     def password(self) -> str:
@@ -147,3 +136,25 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
     def nickname_taken(nickname: str) -> bool:
         return bool(db.session.scalar(select(func.count()).select_from(User).where(
             User.nickname == nickname.strip()).execution_options(include_deleted=True)))
+
+
+# Sessions and remember-me cookies carry "<id>:<generation>"; a revoked
+# generation or any other shape is no login.
+login_manager.user_loader(User.from_session_id)
+
+
+def lock_user_row(uid: int) -> None:
+    """Start the unit of work by write-locking one user's row, so checks made
+    after it see every committed change and concurrent units of work for the
+    same user run one after the other (a row lock on MySQL; on SQLite the
+    first write takes the database's write lock)."""
+    lock_user_rows(uid)
+
+
+def lock_user_rows(*uids: int) -> None:
+    """Write-lock several users' rows, one at a time in ascending id order --
+    the one order every unit of work follows, so two of them never hold one
+    user each while waiting for the other's."""
+    for uid in sorted(set(uids)):
+        db.session.execute(update(User).where(User.id == uid).values(status=User.status)
+                           .execution_options(synchronize_session=False))

@@ -17,12 +17,13 @@ from sqlalchemy import func, select, update
 from app.libs.email import send_mail
 from app.libs.enums import PendingStatus
 from app.libs.site_url import site_url_for
-from app.models.base import db, lock_user_rows, retry_on_deadlock
+from app.models.base import LIVE, db
 from app.models.bean_ledger import BeanReason, change_beans
 from app.models.book import Book
 from app.models.drift import Drift
 from app.models.gift import Gift, lock_gift_row
-from app.models.user import User
+from app.models.unit_of_work import retry_on_deadlock
+from app.models.user import User, lock_user_rows
 from app.models.wish import Wish
 from app.services.errors import Conflict, NotFound, Refused
 
@@ -72,14 +73,18 @@ def drift_allowance(user: User) -> DriftAllowance:
                           _drifts(Drift.gifter_id, user.id, PendingStatus.SUCCESS))
 
 
-def requestable_gift(user: User, gid: int) -> Gift:
-    """A gift the user may ask for: live, not given, not their own."""
+def open_gift(gid: int) -> Gift:
+    """A gift anyone may ask for: live and not given yet, else NotFound."""
     gift = db.session.get(Gift, gid)
     if gift is None or gift.launched:
         raise NotFound(gid)
-    if gift.uid == user.id:
-        raise Refused("这本书是你自己的，不能向自己索要书籍")
     return gift
+
+
+def check_requester(user: User, gift: Gift) -> None:
+    """Refused when the gift is the user's own."""
+    if gift.uid == user.id:
+        raise Refused("这本书是你自己的，不能向自己请求")
 
 
 @retry_on_deadlock
@@ -87,12 +92,14 @@ def request_gift(user: User, gid: int, details: dict) -> Drift:
     """Ask for gift ``gid`` with mailing ``details``; costs one bean. The
     gifter is told by email once the request is committed."""
     with db.auto_commit():
-        gift = requestable_gift(user, gid)
-        if not lock_gift_row(gid, Gift.launched.is_(False), Gift.status == 1):
+        gift = open_gift(gid)
+        check_requester(user, gift)
+        # A bulk statement: the soft-delete rule is restated by hand.
+        if not lock_gift_row(gid, Gift.launched.is_(False), Gift.status == LIVE):
             raise NotFound(gid)
         lock_user_rows(user.id, gift.uid)
         if not drift_allowance(user).ratio_ok:
-            raise Refused("你索要的书太多了，每索要两本书，你需要先赠送出一本书")
+            raise Refused("你请求的书太多了，每请求两本书，你需要先赠送出一本书")
         if db.session.scalar(select(Drift.id).where(
                 Drift.gift_id == gid, Drift.requester_id == user.id, Drift.pending == WAITING)):
             raise Refused("你已经请求过这本书了，请等待对方处理")
@@ -104,7 +111,7 @@ def request_gift(user: User, gid: int, details: dict) -> Drift:
         db.session.add(drift)
         db.session.flush()
         if not change_beans(user.id, -1, BeanReason.REQUEST, drift_id=drift.id):
-            raise Refused("你的鱼豆不足，至少需要 1 个鱼豆才能索要书籍")
+            raise Refused("你的鱼豆不足，至少需要 1 个鱼豆才能请求书籍")
     gifter = gift.user
     send_mail(gifter.email, "有人想要一本书", "get_gift", gifter=gifter, drift=drift,
               link=site_url_for("web.pending"))
@@ -143,9 +150,9 @@ def reject(user: User, did: int) -> Drift:
     return _close(user, did, "gifter", PendingStatus.REJECT, BeanReason.REFUND_REJECT)
 
 
-def redraw(user: User, did: int) -> Drift:
-    """The requester withdraws; the bean comes back."""
-    return _close(user, did, "requester", PendingStatus.REDRAW, BeanReason.REFUND_WITHDRAW)
+def withdraw(user: User, did: int) -> Drift:
+    """The requester withdraws the request; the bean comes back."""
+    return _close(user, did, "requester", PendingStatus.WITHDRAWN, BeanReason.REFUND_WITHDRAW)
 
 
 @retry_on_deadlock
@@ -158,8 +165,9 @@ def mailed(user: User, did: int) -> Drift:
         lock_gift_row(drift.gift_id)
         if not _move(drift, PendingStatus.SUCCESS):
             raise Conflict("这个鱼漂已经处理过了，请刷新页面查看最新状态")
+        # Bulk statements: the soft-delete rule is restated by hand.
         given = db.session.execute(update(Gift).where(
-            Gift.id == drift.gift_id, Gift.launched.is_(False), Gift.status == 1)
+            Gift.id == drift.gift_id, Gift.launched.is_(False), Gift.status == LIVE)
             .values(launched=True).execution_options(synchronize_session=False))
         if given.rowcount != 1:
             raise Conflict("这本书已经送出或已撤回")
@@ -172,7 +180,7 @@ def mailed(user: User, did: int) -> Drift:
         _count_trade(drift.requester_id, User.receive_counter)
         db.session.execute(update(Wish).where(
             Wish.uid == drift.requester_id, Wish.isbn == drift.isbn, Wish.launched.is_(False),
-            Wish.status == 1).values(launched=True).execution_options(synchronize_session=False))
+            Wish.status == LIVE).values(launched=True).execution_options(synchronize_session=False))
         for other in others:
             change_beans(other.requester_id, 1, BeanReason.REFUND_REJECT, drift_id=other.id)
     return drift

@@ -2,9 +2,10 @@
 
 ``GET {base}/v2/book/isbn/{isbn}`` returns one book object;
 ``GET {base}/v2/book/search?q=&count=&start=`` returns
-``{"books": [...], "count": n, "start": n, "total": n}``. Every book the API
-returns is upserted into the local ``book`` table, so detail pages do not
-fetch it again.
+``{"books": [...], "count": n, "start": n, "total": n}``. The client only
+reads: every clean book the API returns comes back in ``BookPage.fetched``,
+and ``services/books.py`` stores it in the local ``book`` table, so detail
+pages do not fetch it again.
 """
 import hashlib
 import json
@@ -13,15 +14,11 @@ import time
 
 import requests
 from requests.adapters import HTTPAdapter
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from urllib3.util.retry import Retry
 
 from app.extensions import cache
 from app.libs.book_record import RecordError, clean_record
-from app.models.base import db
-from app.models.book import Book, upsert_books
-from app.spider import BookPage, BookSourceError
+from app.spider.source import BookPage, BookSourceError, stored_book
 
 log = logging.getLogger(__name__)
 _NOT_FOUND = object()  # what _get answers for an allowed 404
@@ -71,9 +68,9 @@ class YuShuBook:
 
     # -- public interface (same as LocalCatalog) --------------------------
     def search_by_isbn(self, isbn: str) -> BookPage:
-        known = db.session.scalar(select(Book).where(Book.isbn == isbn))
-        if known:
-            return BookPage(1, [known.to_dict()])
+        known = stored_book(isbn)
+        if known.first:
+            return known
         return self._cached(f"isbn:{isbn}", lambda: self._fetch_isbn(isbn))
 
     def search_by_keyword(self, keyword: str, page: int = 1) -> BookPage:
@@ -116,8 +113,7 @@ class YuShuBook:
             # an ISBN no book has.
             log.warning("book API answered ISBN %s with a book of ISBN %s", isbn, book["isbn"])
             return BookPage()
-        self._store([book])
-        return BookPage(1, [book])
+        return BookPage(1, [book], fetched=[book])
 
     def _fetch_keyword(self, keyword: str, page: int) -> BookPage:
         params = {"q": keyword, "count": self.per_page, "start": (page - 1) * self.per_page}
@@ -128,7 +124,7 @@ class YuShuBook:
         if isinstance(total, bool) or not isinstance(total, int) or total < 0:
             raise BookSourceError("search answer has no valid total")
         books = self._clean_books(data["books"])
-        return BookPage(max(total, len(books)), books)
+        return BookPage(max(total, len(books)), books, fetched=books)
 
     def _get(self, path: str, params: dict | None = None, allow_404: bool = False):
         url = self.base_url + path
@@ -165,22 +161,11 @@ class YuShuBook:
         return b"".join(chunks)
 
     def _clean_books(self, objs: list) -> list[dict]:
-        """Valid books of an answer, stored locally; invalid ones are skipped."""
+        """Valid books of an answer; invalid ones are skipped."""
         books = []
         for obj in objs:
             try:
                 books.append(clean_record(obj))
             except RecordError as exc:
                 log.warning("book API sent an unusable book: %s", exc)
-        if books:
-            self._store(books)
         return books
-
-    @staticmethod
-    def _store(books: list[dict]) -> None:
-        unique = list({book["isbn"]: book for book in books}.values())
-        try:
-            with db.auto_commit():
-                upsert_books(unique)
-        except IntegrityError:
-            log.info("books stored concurrently by another request")

@@ -1,21 +1,19 @@
 """Shape book dicts (Yushu shape) for templates."""
 import math
 
+from app.libs.book_record import TEXT_LIMITS
+
 
 class BookViewModel:
+    """Every text field of the book as an attribute ("" when missing), the
+    names as ``authors``/``translators`` lists and joined as ``author``/``translator``."""
+
     def __init__(self, data: dict):
         self.isbn = data.get("isbn", "")
-        self.title = data.get("title", "")
-        self.subtitle = data.get("subtitle", "")
+        for name in TEXT_LIMITS:
+            setattr(self, name, data.get(name, ""))
         self.authors = list(data.get("author") or [])
         self.translators = list(data.get("translator") or [])
-        self.publisher = data.get("publisher", "")
-        self.pubdate = data.get("pubdate", "")
-        self.price = data.get("price", "")
-        self.pages = data.get("pages", "")
-        self.binding = data.get("binding", "")
-        self.summary = data.get("summary", "")
-        self.image = data.get("image", "")
 
     @property
     def author(self) -> str:
@@ -34,13 +32,18 @@ class BookViewModel:
 class BookCollection:
     """One page of search results."""
 
-    def __init__(self, keyword: str, page: int, per_page: int, total: int, books: list[dict],
+    def __init__(self, *, keyword: str, page: int, per_page: int, total: int, books: list[dict],
                  max_page: int = 99):
         self.keyword = keyword
         self.page = page
         self.total = total
         self.books = [BookViewModel(book) for book in books]
         self.pages = min(math.ceil(total / per_page), max_page) if total else 0
+
+    @property
+    def past_last_page(self) -> bool:
+        """Books were found, but this page lies beyond the last one."""
+        return bool(self.total) and not self.books
 
     @property
     def has_prev(self) -> bool:

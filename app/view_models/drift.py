@@ -49,5 +49,5 @@ class DriftViewModel:
         return self.waiting and self.role == "gifter"
 
     @property
-    def can_redraw(self) -> bool:
+    def can_withdraw(self) -> bool:
         return self.waiting and self.role == "requester"

@@ -1,22 +1,30 @@
 """Rendering an error page that cannot fail on the database.
 
-Every error page rolls the session back first. The navigation bar shows the
+``render_error(code)`` renders ``errors/<code>.html`` for every code the site
+answers with a page of its own (400, 404, 409, 413, 429, 500, 503). Every
+error page rolls the session back first. The navigation bar shows the
 logged-in user, and Flask-Login's template context loads that user from the
 database if nobody did yet -- which, when the database is what failed,
 raises again inside the error handler and leaves the visitor a bare
 "Internal Server Error". So the user is settled before rendering:
 
-* after a database or server failure (``database_ok=False``) nothing is
+* after a database or server failure (500 and 503 unless told otherwise)
+  nothing is
   asked of the database: the nav shows the user as already loaded in this
   request, from memory, or else as a visitor;
 * otherwise the user is loaded as usual, and a database error while doing so
   also falls back to a visitor.
 """
+import math
+import time
+from datetime import datetime, timezone
+
 from flask import current_app, g, render_template
 from flask_login import current_user
 from sqlalchemy import inspect
 from sqlalchemy.exc import NoInspectionAvailable, SQLAlchemyError
 
+from app.extensions import limiter
 from app.models.base import db
 
 
@@ -34,7 +42,13 @@ class RememberedUser:
         return str(self.id)
 
 
-def render_error(template: str, code: int, database_ok: bool = True, **context):
+def render_error(code: int, template: str | None = None, database_ok: bool | None = None,
+                 **context):
+    """The error page for ``code`` (``errors/<code>.html`` unless another
+    ``template`` is named) with ``context``. ``database_ok`` defaults to
+    False for 500 and 503: the database may be what failed."""
+    if database_ok is None:
+        database_ok = code not in (500, 503)
     if database_ok:
         _rollback()
         user = _load_user()
@@ -42,7 +56,7 @@ def render_error(template: str, code: int, database_ok: bool = True, **context):
         user = _user_in_memory()
         _rollback()
     g._login_user = user  # Flask-Login's cache: the context processor reads it
-    return render_template(template, **context), code
+    return render_template(template or f"errors/{code}.html", **context), code
 
 
 def _rollback() -> None:
@@ -76,3 +90,24 @@ def _load_user():
     except SQLAlchemyError:
         _rollback()
         return _anonymous()
+
+
+def retry_after(error) -> int | None:
+    """Seconds until the breached limit resets: from our own 429s (``retry_after``)
+    or, for Flask-Limiter's, from the limit it marked breached."""
+    retry = getattr(error, "retry_after", None)
+    if isinstance(retry, datetime):
+        retry = (retry - datetime.now(timezone.utc)).total_seconds()
+    if retry is None:
+        breached = limiter.current_limit
+        retry = breached.reset_at - time.time() if breached and breached.breached else None
+    return max(1, math.ceil(retry)) if retry is not None else None
+
+
+def wait_text(seconds: int | None) -> str | None:
+    """"请在约 N 分钟后重试" (or hours for long windows)."""
+    if not seconds:
+        return None
+    if seconds >= 90 * 60:
+        return f"请在约 {round(seconds / 3600)} 小时后重试"
+    return f"请在约 {max(1, round(seconds / 60))} 分钟后重试"

@@ -17,7 +17,7 @@ from limits import parse_many
 from werkzeug.exceptions import TooManyRequests
 
 from app.extensions import limiter
-from app.models.user import normalize_email
+from app.models.user import User, normalize_email
 
 NAMESPACE = "fisher-account"
 
@@ -26,6 +26,14 @@ def account_key(user, email: str = "") -> str:
     """The account's id; an address with no account is keyed by its canonical
     form, so unknown and known addresses are throttled alike."""
     return f"user:{user.id}" if user is not None else "email:" + normalize_email(email)[:64]
+
+
+def account_attempt(scope: str, email: str) -> "User | None":
+    """The account ``email`` names (or None), after counting one attempt of
+    kind ``scope`` on it -- over a limit, 429 before anything is checked."""
+    user = User.by_email(email)
+    hit_account_limits(scope, account_key(user, email))
+    return user
 
 
 def hit_account_limits(scope: str, account: str) -> None:

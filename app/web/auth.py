@@ -4,18 +4,18 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import limiter, login_rate_limit, register_rate_limit
 from app.forms.auth import ChangePasswordForm, EmailForm, LoginForm, RegisterForm, ResetPasswordForm
-from app.libs.email import send_mail
-from app.libs.helper import is_safe_next
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.libs.email import send_mail
+from app.libs.helper import is_safe_next
+from app.models import page_queries
 from app.models.base import db
-from app.models.bean_ledger import BeanLedger
 from app.models.user import User, password_matches
 from app.services import account
 from app.services.errors import Conflict, Refused
+from app.view_models.ledger import ledger_rows
 from app.web import web
-from app.web._throttle import account_key, hit_account_limits
+from app.web._throttle import account_attempt, account_key, hit_account_limits
 
 
 def _account_made(response) -> bool:
@@ -47,8 +47,7 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.by_email(form.email.data)
-        hit_account_limits("password", account_key(user, form.email.data))
+        user = account_attempt("password", form.email.data)
         if password_matches(user, form.password.data):
             login_user(user, remember=form.remember.data)
             target = request.args.get("next")
@@ -63,41 +62,41 @@ def logout():
     """Log out. The session generation is bumped too, so a copied session or
     remember-me cookie of this account stops working (on every device:
     sessions carry no id of their own that could be revoked alone)."""
-    account.end_sessions(current_user._get_current_object())
-    logout_user()
-    flash("你已退出登录", "info")
-    return redirect(url_for("web.index"))
+    return _logged_out("你已退出登录", "web.index")
 
 
 @web.post("/logout/everywhere")
 @login_required
 def logout_everywhere():
     """End every session and remember-me cookie of my account, this one too."""
+    return _logged_out("已退出所有设备上的登录", "web.login")
+
+
+def _logged_out(message: str, endpoint: str):
     account.end_sessions(current_user._get_current_object())
     logout_user()
-    flash("已退出所有设备上的登录", "info")
-    return redirect(url_for("web.login"))
+    flash(message, "info")
+    return redirect(url_for(endpoint))
 
 
 @web.route("/reset/password", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
-def forget_password_request():
+def reset_password_request():
     """Ask for a reset link; known and unknown addresses get the same answer."""
     form = EmailForm()
     if form.validate_on_submit():
-        user = User.by_email(form.email.data)
-        hit_account_limits("reset", account_key(user, form.email.data))
+        user = account_attempt("reset", form.email.data)
         if user:
             send_mail(user.email, "重置你的密码", "reset_password", user=user,
                       token=user.generate_reset_token(),
                       minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
         flash("如果该邮箱已注册，一封重置密码的邮件已经发出，请查收", "info")
         return redirect(url_for("web.login"))
-    return render_template("auth/forget_password_request.html", form=form)
+    return render_template("auth/reset_password_request.html", form=form)
 
 
 @web.route("/reset/password/<token>", methods=["GET", "POST"])
-def forget_password(token):
+def reset_password(token):
     """Set a new password from a reset link (valid once, until it expires)."""
     user = User.from_reset_token(token)
     if user is None:
@@ -108,7 +107,7 @@ def forget_password(token):
             return render_template("auth/reset_link_invalid.html"), 400
         flash("你的密码已更新，请使用新密码登录", "success")
         return redirect(url_for("web.login"))
-    return render_template("auth/forget_password.html", form=form)
+    return render_template("auth/reset_password.html", form=form)
 
 
 @web.route("/change/password", methods=["GET", "POST"])
@@ -142,8 +141,7 @@ def _remember_cookie_sent() -> bool:
 @login_required
 def personal_center():
     """My account, my bean ledger (newest first) and my mail settings."""
-    ledger = db.session.scalars(select(BeanLedger).where(BeanLedger.uid == current_user.id)
-                                .order_by(BeanLedger.id.desc()).limit(100)).all()
+    ledger = ledger_rows(rows=page_queries.ledger_rows(current_user.id), viewer_id=current_user.id)
     return render_template("auth/personal.html", user=current_user, ledger=ledger)
 
 

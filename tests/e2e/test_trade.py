@@ -21,9 +21,9 @@ GENERATED = [(b["isbn"], b["title"]) for b in numbered_books(2)]
 class Cast:
     """Who takes part and which books they use, so the two runs never meet."""
     size: Size
-    giver: tuple[str, str]              # (email, nickname)
+    gifter: tuple[str, str]              # (email, nickname)
     taker: tuple[str, str]
-    gift: tuple[str, str]               # (isbn, title) the giver lists and the taker requests
+    gift: tuple[str, str]               # (isbn, title) the gifter lists and the taker requests
     earn: list[tuple[str, str]]         # two books the taker lists to earn one bean
     wish: tuple[str, str]
 
@@ -58,24 +58,24 @@ def drift_card(reader: Person, title: str):
 @pytest.mark.parametrize("cast", CASTS, ids=[c.size.name for c in CASTS])
 def test_gift_requested_mailed_and_paid_in_beans(person, problems, cast):
     """A gift travels from lister to requester; statuses and beans agree on both sides (desktop and 360 px phone)."""
-    giver, taker = person(cast.size), person(cast.size)
+    gifter, taker = person(cast.size), person(cast.size)
     gift_isbn, gift_title = cast.gift
 
     # A registers and lists a gift (+0.5 beans).
-    giver.register(cast.giver[0], cast.giver[1], PASSWORD)
-    list_gift(giver, gift_isbn, gift_title)
+    gifter.register(cast.gifter[0], cast.gifter[1], PASSWORD)
+    list_gift(gifter, gift_isbn, gift_title)
 
-    # B registers and finds A among the givers, but has no bean yet.
+    # B registers and finds A among the gifters, but has no bean yet.
     taker.register(cast.taker[0], cast.taker[1], PASSWORD)
     taker.open_book(gift_isbn, gift_title)
-    givers = taker.page.get_by_role("region", name="可以赠送这本书的人")
-    expect(givers).to_contain_text(cast.giver[1])
+    gifters = taker.page.get_by_role("region", name="可以赠送这本书的人")
+    expect(gifters).to_contain_text(cast.gifter[1])
     taker.shoot("book-detail")
-    ask = givers.get_by_role("link", name="向他请求此书")
+    ask = gifters.get_by_role("link", name="向 TA 请求此书")
     problems.allow_page(ask.get_attribute("href"), 403)
     ask.click()
-    expect(taker.page.get_by_role("heading", level=1)).to_have_text("暂时不能索要书籍")
-    expect(taker.page.locator("main")).to_contain_text("你现在有 0.0 个鱼豆")
+    expect(taker.page.get_by_role("heading", level=1)).to_have_text("暂时不能请求书籍")
+    expect(taker.page.locator("main")).to_contain_text("你现在有 0 个鱼豆")
 
     # B earns a bean by listing two books, and wishes for another one.
     for isbn, title in cast.earn:
@@ -84,9 +84,9 @@ def test_gift_requested_mailed_and_paid_in_beans(person, problems, cast):
 
     # B requests A's gift; a wrong mobile number is shown next to its field first.
     taker.open_book(gift_isbn, gift_title)
-    taker.page.get_by_role("link", name="向他请求此书").click()
+    taker.page.get_by_role("link", name="向 TA 请求此书").click()
     form = taker.page.locator("main form")
-    expect(taker.page.get_by_role("heading", level=1)).to_have_text(f"向 {cast.giver[1]} 请求此书")
+    expect(taker.page.get_by_role("heading", level=1)).to_have_text(f"向 {cast.gifter[1]} 请求此书")
     for label, value in ADDRESS.items():
         form.get_by_label(label).fill(value)
     form.get_by_label("手机号").fill("12345")
@@ -102,39 +102,39 @@ def test_gift_requested_mailed_and_paid_in_beans(person, problems, cast):
     expect(drift_card(taker, gift_title).locator(".drift-status")).to_have_text("等待对方邮寄")
 
     # A sees the request on the gift list and on 鱼漂, confirms, and mails the book.
-    giver.nav("赠送清单")
-    expect(giver.page.locator(".book-card").filter(has_text=gift_title)).to_contain_text("有待处理的鱼漂")
-    giver.shoot("my-gifts")
-    giver.nav("鱼漂")
-    card = drift_card(giver, gift_title)
+    gifter.nav("赠送清单")
+    expect(gifter.page.locator(".book-card").filter(has_text=gift_title)).to_contain_text("有待处理的鱼漂")
+    gifter.shoot("my-gifts")
+    gifter.nav("鱼漂")
+    card = drift_card(gifter, gift_title)
     expect(card.locator(".drift-status")).to_have_text("等待你邮寄")
     expect(card).to_contain_text(ADDRESS["邮寄地址"])
     expect(card).to_contain_text("13800138000")
-    giver.shoot("pending")
+    gifter.shoot("pending")
     card.get_by_role("button", name="已邮寄").click()
-    dialog = giver.page.get_by_role("dialog", name="请确认")
+    dialog = gifter.page.get_by_role("dialog", name="请确认")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text(f"《{gift_title}》")
-    giver.shoot("confirm-dialog")
+    gifter.shoot("confirm-dialog")
     dialog.get_by_role("button", name="已邮寄").click()
-    giver.flash("已确认邮寄，获得 1 个鱼豆")
+    gifter.flash("已确认邮寄，获得 1 个鱼豆")
     expect(card.locator(".drift-status")).to_have_text("你已邮寄，交易完成")
-    assert giver.beans() == "1.5"
-    giver.shoot("personal")
+    assert gifter.beans() == "1.5 个鱼豆"
+    gifter.shoot("personal")
 
     # B sees the book on its way; the bean is spent, the wish still listed.
     taker.nav("鱼漂")
     expect(drift_card(taker, gift_title).locator(".drift-status")).to_have_text("对方已邮寄")
-    assert taker.beans() == "0.0"
+    assert taker.beans() == "0 个鱼豆"
     ledger = taker.page.get_by_role("table")
-    expect(ledger).to_contain_text("-1.0")
-    expect(ledger).to_contain_text("+0.5")
+    expect(ledger).to_contain_text("-1 个鱼豆")
+    expect(ledger).to_contain_text("+0.5 个鱼豆")
     taker.nav("心愿清单")
     expect(taker.page.get_by_role("link", name=cast.wish[1], exact=True)).to_be_visible()
 
     # Pages for reviewers: the home page now lists B's gifts; a paged search.
     taker.page.get_by_role("link", name="鱼书", exact=True).click()
-    recent = taker.page.get_by_role("region", name="最近上传的赠书")
+    recent = taker.page.get_by_role("region", name="最近的赠书")
     for _isbn, title in cast.earn:
         expect(recent.get_by_role("link", name=title, exact=True)).to_be_visible()
     taker.shoot("home")

@@ -47,17 +47,17 @@ def test_visitor_searches_pages_and_opens_a_book(person):
         expect(facts).to_contain_text(label)
         expect(facts).to_contain_text(value)
     cover = page.get_by_role("img", name="《三体》封面")
-    expect(cover).to_have_attribute("src", re.compile(rf"^/cover/{SANTI}\.svg"))
+    expect(cover).to_have_attribute("src", re.compile(rf"^/covers/drawn/{SANTI}.svg"))
     assert cover.evaluate("img => img.naturalWidth") > 0
-    expect(page.get_by_role("link", name="登录后赠送或索要此书")).to_be_visible()
+    expect(page.get_by_role("link", name="登录后赠送或请求此书")).to_be_visible()
 
 
 def test_a_cover_that_cannot_load_is_drawn_instead(person):
-    """A book image that fails to load is replaced by the placeholder drawn at /cover/<isbn>.svg."""
+    """A book image that fails to load is replaced by the placeholder drawn at /covers/drawn/<isbn>.svg."""
     visitor = person()
     visitor.go("/")
     visitor.search(BROKEN_COVER["title"])
     cover = visitor.page.locator(f"img[alt='《{BROKEN_COVER['title']}》封面']")
-    expect(cover).to_have_attribute("src", re.compile(rf"^/cover/{BROKEN_COVER['isbn']}\.svg\?"))
+    expect(cover).to_have_attribute("src", re.compile(rf"^/covers/drawn/{BROKEN_COVER['isbn']}.svg\?"))
     expect(cover).to_have_js_property("complete", True)
     assert cover.evaluate("img => img.naturalWidth") > 0

@@ -1,9 +1,10 @@
-"""Read queries over gifts and wishes used by the pages (a fixed number of
-statements whatever the number of rows)."""
-from sqlalchemy import func, select
+"""The read queries behind the pages: gifts, wishes, drifts and the bean
+ledger (a fixed number of statements whatever the number of rows)."""
+from sqlalchemy import func, or_, select
 
 from app.libs.enums import PendingStatus
-from app.models.base import db
+from app.models.base import LIVE, db
+from app.models.bean_ledger import BeanLedger
 from app.models.book import Book
 from app.models.drift import Drift
 from app.models.gift import Gift
@@ -28,6 +29,7 @@ def my_open(model, uid: int) -> list[tuple]:
 
 
 def waiting_gift_ids(gift_ids: list[int]) -> set[int]:
+    """Which of these gifts have a drift waiting for the gifter."""
     if not gift_ids:
         return set()
     return set(db.session.scalars(select(Drift.gift_id).where(
@@ -44,7 +46,7 @@ def open_with_users(model, isbn: str) -> list[tuple]:
 
 def recent_gifts(limit: int, batch: int = 200) -> list[tuple]:
     """The newest live, unlaunched gift of each ISBN, newest first, with its
-    book and giver. Walks gifts newest first on the create_time index and
+    book and gifter. Walks gifts newest first on the create_time index and
     stops at ``limit`` distinct ISBNs, instead of grouping every gift (the
     cost stays flat as the gift table grows; no GROUP BY, so MySQL's
     ONLY_FULL_GROUP_BY has nothing to object to)."""
@@ -65,3 +67,24 @@ def recent_gifts(limit: int, batch: int = 200) -> list[tuple]:
     return db.session.execute(
         select(Gift, Book, User).join(Book, Book.isbn == Gift.isbn).join(User, User.id == Gift.uid)
         .where(Gift.id.in_(chosen)).order_by(Gift.create_time.desc(), Gift.id.desc())).all()
+
+
+def my_drifts(uid: int) -> list[Drift]:
+    """Drifts where I am requester or gifter, newest first."""
+    return db.session.scalars(select(Drift).where(or_(
+        Drift.requester_id == uid, Drift.gifter_id == uid))
+        .order_by(Drift.create_time.desc(), Drift.id.desc())).all()
+
+
+def ledger_rows(uid: int, limit: int = 100) -> list[tuple]:
+    """My newest ledger rows with what they were about: (entry, the drift or
+    None, the gift's book title or None). Withdrawn gifts still name their
+    book, so the soft-delete rule is lifted here and restated for the ledger."""
+    return db.session.execute(
+        select(BeanLedger, Drift, Book.title)
+        .outerjoin(Drift, Drift.id == BeanLedger.drift_id)
+        .outerjoin(Gift, Gift.id == BeanLedger.gift_id)
+        .outerjoin(Book, Book.isbn == Gift.isbn)
+        .where(BeanLedger.uid == uid, BeanLedger.status == LIVE)
+        .order_by(BeanLedger.id.desc()).limit(limit)
+        .execution_options(include_deleted=True)).all()

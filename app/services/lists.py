@@ -1,36 +1,46 @@
-"""Units of work on the gift and wish lists."""
+"""Units of work on the gift and wish lists (赠送清单, 心愿清单)."""
 from decimal import Decimal
 
 from flask import current_app
 from limits import parse
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import limiter
 from app.libs.email import send_batch, send_mail
 from app.libs.enums import PendingStatus
 from app.libs.site_url import site_url_for
-from app.models.base import db, lock_user_row, retry_on_deadlock
+from app.models.base import LIVE, db
 from app.models.bean_ledger import BeanReason, change_beans
 from app.models.drift import Drift
 from app.models.gift import Gift, lock_gift_row
-from app.models.user import User
+from app.models.unit_of_work import retry_on_deadlock
+from app.models.user import User, lock_user_row
 from app.models.wish import Wish
+from app.services.books import find_by_isbn
 from app.services.errors import NotFound, Refused
-from app.spider import get_book_source
 
 DUPLICATE = "这本书已添加至你的赠送清单或已存在于你的心愿清单，请不要重复添加"
 
 
 def _known_book(isbn: str) -> dict:
-    book = get_book_source().search_by_isbn(isbn).first
+    book = find_by_isbn(isbn)
     if book is None:
         raise NotFound(isbn)
     return book
 
 
+def _on_my_lists(uid: int, isbn: str) -> bool:
+    """True when the ISBN is among my open (live, unlaunched) gifts or wishes."""
+    for model in (Gift, Wish):
+        if db.session.scalar(select(func.count()).select_from(model).where(
+                model.uid == uid, model.isbn == isbn, model.launched.is_(False))):
+            return True
+    return False
+
+
 def _add_to_list(model, user: User, isbn: str):
     lock_user_row(user.id)
-    if not user.can_save_to_list(isbn):
+    if _on_my_lists(user.id, isbn):
         raise Refused(DUPLICATE)
     row = model(uid=user.id, isbn=isbn)
     db.session.add(row)
@@ -58,12 +68,13 @@ def add_wish(user: User, isbn: str) -> Wish:
 
 
 @retry_on_deadlock
-def redraw_gift(user: User, gid: int) -> None:
+def withdraw_gift(user: User, gid: int) -> None:
     """Withdraw my own live, unlaunched gift while no drift for it waits, and
     take back the beans it earned. The gift is locked before the user, as in
     a request for it."""
     with db.auto_commit():
-        if not lock_gift_row(gid, Gift.uid == user.id, Gift.launched.is_(False), Gift.status == 1):
+        # A bulk statement: the soft-delete rule is restated by hand.
+        if not lock_gift_row(gid, Gift.uid == user.id, Gift.launched.is_(False), Gift.status == LIVE):
             raise NotFound(gid)
         lock_user_row(user.id)
         gift = db.session.get(Gift, gid)
@@ -74,11 +85,11 @@ def redraw_gift(user: User, gid: int) -> None:
         gift.delete()
         back = -Decimal(str(current_app.config["BEANS_UPLOAD_ONE_BOOK"]))
         if not change_beans(user.id, back, BeanReason.WITHDRAW_GIFT, gift_id=gid):
-            raise Refused("你的鱼豆不足以撤回这本书（撤回会扣回上传时获得的鱼豆）")
+            raise Refused("你的鱼豆不足以撤回这本书（撤回会扣回加入赠送清单时获得的鱼豆）")
 
 
 @retry_on_deadlock
-def redraw_wish(user: User, isbn: str) -> None:
+def withdraw_wish(user: User, isbn: str) -> None:
     with db.auto_commit():
         wish = db.session.scalar(select(Wish).where(
             Wish.uid == user.id, Wish.isbn == isbn, Wish.launched.is_(False)))
@@ -101,20 +112,20 @@ def notify_wishers(gift: Gift, book: dict) -> int:
     return len(wishers)
 
 
-def satisfy_wish(giver: User, wid: int) -> Wish:
+def satisfy_wish(gifter: User, wid: int) -> Wish:
     """Invite a wisher to request my gift of the book they want, at most once
-    a minute for each (wish, giver). Without such a gift the wish is not
+    a minute for each (wish, gifter). Without such a gift the wish is not
     mine to act on: NotFound."""
     wish = db.session.get(Wish, wid)
-    if wish is None or wish.launched or wish.uid == giver.id:
+    if wish is None or wish.launched or wish.uid == gifter.id:
         raise NotFound(wid)
     gift = db.session.scalar(select(Gift).where(
-        Gift.uid == giver.id, Gift.isbn == wish.isbn, Gift.launched.is_(False)))
+        Gift.uid == gifter.id, Gift.isbn == wish.isbn, Gift.launched.is_(False)))
     if gift is None:  # only someone who offers the book may invite
         raise NotFound(wid)
-    if not limiter.limiter.hit(parse("1/minute"), "satisfy-wish", str(wid), str(giver.id)):
-        raise Refused("你已向他发送过赠送邀请，请不要频繁发送")
+    if not limiter.limiter.hit(parse("1/minute"), "satisfy-wish", str(wid), str(gifter.id)):
+        raise Refused(f"你已向 {wish.user.nickname} 发送过赠送邀请，请不要频繁发送")
     book = _known_book(wish.isbn)
-    send_mail(wish.user.email, "有人想送你一本书", "satisfy_wish", wisher=wish.user, giver=giver,
-              book=book, link=site_url_for("web.send_drift", gid=gift.id))
+    send_mail(wish.user.email, "有人想送你一本书", "satisfy_wish", wisher=wish.user, gifter=gifter,
+              book=book, link=site_url_for("web.request_gift", gift_id=gift.id))
     return wish

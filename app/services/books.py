@@ -1,0 +1,39 @@
+"""Looking books up through the configured source, keeping what it fetched.
+
+A source only reads. Books it brought from the Yushu API (``BookPage.fetched``)
+are stored here, in a unit of work of their own, so detail pages and gifts
+find them in the book table without asking the API again.
+"""
+import logging
+
+from sqlalchemy.exc import IntegrityError
+
+from app.models.base import db
+from app.models.book import upsert_books
+from app.spider import BookPage, get_book_source
+
+log = logging.getLogger(__name__)
+
+
+def by_isbn(isbn: str) -> BookPage:
+    return _kept(get_book_source().search_by_isbn(isbn))
+
+
+def by_keyword(keyword: str, page: int = 1) -> BookPage:
+    return _kept(get_book_source().search_by_keyword(keyword, page))
+
+
+def find_by_isbn(isbn: str) -> dict | None:
+    """The book with this ISBN, or None when no source knows it."""
+    return by_isbn(isbn).first
+
+
+def _kept(page: BookPage) -> BookPage:
+    if page.fetched:
+        unique = list({book["isbn"]: book for book in page.fetched}.values())
+        try:
+            with db.auto_commit():
+                upsert_books(unique)
+        except IntegrityError:
+            log.info("books stored concurrently by another request")
+    return page

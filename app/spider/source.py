@@ -1,0 +1,42 @@
+"""What every book source answers, and the part they share: the book table.
+
+A source answers ``search_by_isbn(isbn)`` and ``search_by_keyword(keyword,
+page)`` with a :class:`BookPage` of book dicts in the Yushu shape. A source
+only reads: records it fetched from elsewhere come back in ``fetched`` and
+``services/books.py`` stores them.
+"""
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy import select
+
+from app.models.base import db
+from app.models.book import Book
+
+
+class BookSourceError(Exception):
+    """The book source could not answer (timeout, refused, 5xx, bad data)."""
+
+
+@dataclass
+class BookPage:
+    total: int = 0
+    books: list[dict] = field(default_factory=list)
+    # Clean records this answer brought from outside the book table, to be stored.
+    fetched: list[dict] = field(default_factory=list)
+
+    @property
+    def first(self) -> dict | None:
+        return self.books[0] if self.books else None
+
+
+class BookSource(Protocol):
+    def search_by_isbn(self, isbn: str) -> BookPage: ...
+
+    def search_by_keyword(self, keyword: str, page: int = 1) -> BookPage: ...
+
+
+def stored_book(isbn: str) -> BookPage:
+    """The book table's answer for one ISBN (empty when it has no such book)."""
+    book = db.session.scalar(select(Book).where(Book.isbn == isbn))
+    return BookPage(1, [book.to_dict()]) if book else BookPage()

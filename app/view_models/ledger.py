@@ -1,0 +1,36 @@
+"""Shape bean ledger rows for the personal page: what, which book, who."""
+from dataclasses import dataclass
+
+from app.libs.beans import beans_text
+from app.models.bean_ledger import BeanReason
+
+
+@dataclass
+class LedgerRow:
+    time: str
+    label: str
+    book_title: str  # "" when the row names no book
+    person_role: str  # "赠书人" or "请求人": who the other person was to me
+    person: str  # the other person's nickname, "" for a row about my own list
+    delta: str  # "+1 个鱼豆", "-0.5 个鱼豆"
+    gain: bool
+
+
+def ledger_rows(*, rows, viewer_id: int) -> list[LedgerRow]:
+    """(BeanLedger, Drift or None, gift's book title or None) rows, as the
+    viewer reads them."""
+    shaped = []
+    for entry, drift, gift_title in rows:
+        role, person = "", ""
+        if drift is not None:
+            if drift.requester_id == viewer_id:
+                role, person = "赠书人", drift.gifter_nickname
+            else:
+                role, person = "请求人", drift.requester_nickname
+        shaped.append(LedgerRow(
+            time=entry.create_time.strftime("%Y-%m-%d %H:%M"),
+            label=BeanReason.LABELS.get(entry.reason, entry.reason),
+            book_title=(drift.book_title if drift is not None else gift_title) or "",
+            person_role=role, person=person,
+            delta=beans_text(entry.delta, signed=True), gain=entry.delta > 0))
+    return shaped

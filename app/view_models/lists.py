@@ -1,0 +1,73 @@
+"""Shape gifts and wishes for the list pages and the book page."""
+from dataclasses import dataclass
+
+from app.view_models.book import BookViewModel
+
+
+@dataclass
+class ListedEntry:
+    """One person offering or wanting a book, as the book page lists them."""
+    id: int
+    uid: int
+    nickname: str
+    time: str
+
+
+def listed_entries(rows) -> list[ListedEntry]:
+    """(Gift or Wish, User) rows → entries."""
+    return [ListedEntry(item.id, user.id, user.nickname, item.create_time.strftime("%Y-%m-%d"))
+            for item, user in rows]
+
+
+@dataclass
+class MyListItem:
+    """One of my gifts or wishes: its book and how many people are on the other side."""
+    id: int
+    book: BookViewModel
+    others: int
+    waiting: bool = False
+
+
+def my_list_items(*, rows, counts: dict[str, int], waiting_ids=frozenset()) -> list[MyListItem]:
+    """(Gift or Wish, Book) rows with per-ISBN counts of the other side and
+    the ids of gifts with a waiting drift."""
+    return [MyListItem(item.id, BookViewModel(book.to_dict()), counts.get(item.isbn, 0),
+                       item.id in waiting_ids)
+            for item, book in rows]
+
+
+@dataclass
+class RecentGift:
+    book: BookViewModel
+    nickname: str
+
+
+def recent_gift_items(rows) -> list[RecentGift]:
+    return [RecentGift(BookViewModel(book.to_dict()), user.nickname) for _gift, book, user in rows]
+
+
+@dataclass
+class BookLists:
+    """Who offers and who wants one book, seen by the current user: the
+    others' entries, and whether the book is on my own lists."""
+    gifts: list[ListedEntry]
+    wishes: list[ListedEntry]
+    in_my_gifts: bool
+    in_my_wishes: bool
+
+    @classmethod
+    def build(cls, *, gift_rows, wish_rows, my_uid: int | None) -> "BookLists":
+        gifts, wishes = listed_entries(gift_rows), listed_entries(wish_rows)
+        mine = lambda entries: my_uid is not None and any(e.uid == my_uid for e in entries)  # noqa: E731
+        return cls([e for e in gifts if e.uid != my_uid], [e for e in wishes if e.uid != my_uid],
+                   mine(gifts), mine(wishes))
+
+    @property
+    def wanted(self) -> int:
+        """How many people want the book, me included."""
+        return len(self.wishes) + self.in_my_wishes
+
+    @property
+    def offered(self) -> int:
+        """How many people offer the book, me included."""
+        return len(self.gifts) + self.in_my_gifts
