@@ -1,6 +1,5 @@
-"""The book pages: home, search, detail, ISBN redirects and the SVG cover."""
+"""The book pages: search, detail and ISBN redirects."""
 import re
-import xml.etree.ElementTree as ET
 
 import pytest
 from sqlalchemy import select
@@ -23,15 +22,6 @@ def assert_friendly(resp, status):
     assert resp.mimetype == "text/html"
     assert "Traceback" not in text_of(resp)
     assert "<html" in text_of(resp)
-
-
-def test_index_renders(client):
-    """The home page has a search box posting q to /book/search."""
-    resp = client.get("/")
-    assert resp.status_code == 200
-    text = text_of(resp)
-    assert 'action="/book/search"' in text
-    assert 'name="q"' in text
 
 
 def test_search_page_shows_books(client, books):
@@ -57,21 +47,6 @@ def test_search_page_never_loads_an_offsite_image(client):
     assert FULL["image"] not in text
     assert re.search(rf'<img [^>]*src="/covers/drawn/{FULL["isbn"]}\.svg\?', text)
     assert f'data-fallback="/covers/drawn/{FULL["isbn"]}.svg?' in text
-
-
-def test_stored_cover_is_served_from_the_site(app_factory, tmp_path):
-    """Once `flask covers fetch` stored a copy, pages load it from /covers/."""
-    app = app_factory(COVERS_DIR=str(tmp_path / "covers"))
-    with app.app_context():
-        add_books([FULL])
-    (tmp_path / "covers").mkdir()
-    (tmp_path / "covers" / f"{FULL['isbn']}.jpg").write_bytes(b"\xff\xd8\xff\xe0fake-jpeg")
-    client = app.test_client()
-    text = text_of(client.get(f"/book/{FULL['isbn']}/detail"))
-    assert f'src="/covers/{FULL["isbn"]}.jpg"' in text
-    resp = client.get(f"/covers/{FULL['isbn']}.jpg")
-    assert resp.status_code == 200 and resp.mimetype == "image/jpeg"
-    assert client.get("/covers/../secure.py").status_code == 404
 
 
 def test_search_query_is_escaped(client, books):
@@ -283,40 +258,3 @@ def test_lowercase_x_redirects(client):
     resp = client.get("/book/080442957x/detail")
     assert resp.status_code == 301
     assert resp.headers["Location"] == "/book/9780804429573/detail"
-
-
-def svg_root(resp):
-    return ET.fromstring(resp.get_data())
-
-
-def test_cover_is_svg_with_escaped_title(client):
-    """The cover is well-formed SVG; a title with markup is escaped text."""
-    resp = client.get(f"/covers/drawn/{SANTI}.svg",
-                      query_string={"title": "<script>", "author": "A&B \"<i>\""})
-    assert resp.status_code == 200
-    assert resp.mimetype == "image/svg+xml"
-    body = resp.get_data(as_text=True)
-    assert "<script" not in body and "<i>" not in body
-    assert "&lt;script&gt;" in body
-    texts = [el.text for el in svg_root(resp).iter("{http://www.w3.org/2000/svg}text")]
-    assert texts == ["<script>", 'A&B "<i>"']
-
-
-def test_cover_splits_long_titles_and_caches(client):
-    """Long titles are cut into at most four lines of eight characters; the
-    answer may be cached for a day."""
-    resp = client.get(f"/covers/drawn/{SANTI}.svg", query_string={"title": "一二三四五六七八" * 6})
-    lines = [el.text for el in svg_root(resp).iter("{http://www.w3.org/2000/svg}text")][:-1]
-    assert lines == ["一二三四五六七八"] * 4
-    assert "public" in resp.headers["Cache-Control"]
-    assert "max-age=86400" in resp.headers["Cache-Control"]
-
-
-def test_cover_without_title_shows_isbn_and_stable_colour(client):
-    """Without a title the ISBN is drawn; the colour depends only on the ISBN."""
-    first = client.get(f"/covers/drawn/{SANTI}.svg")
-    assert SANTI in [el.text for el in svg_root(first).iter("{http://www.w3.org/2000/svg}text")]
-    again = client.get(f"/covers/drawn/{SANTI}.svg", query_string={"title": "别的"})
-    colour = svg_root(first).find("{http://www.w3.org/2000/svg}rect").get("fill")
-    assert svg_root(again).find("{http://www.w3.org/2000/svg}rect").get("fill") == colour
-    assert re.fullmatch(r"#[0-9a-f]{6}", colour)

@@ -15,6 +15,15 @@ def titles_on(text: str) -> list[str]:
 
 # -- home page -----------------------------------------------------------------
 
+def test_index_renders(client):
+    """The home page has a search box posting q to /book/search."""
+    resp = client.get("/")
+    assert resp.status_code == 200
+    text = text_of(resp)
+    assert 'action="/book/search"' in text
+    assert 'name="q"' in text
+
+
 def _home_scene(alice, bob):
     """Two users list 三体 (鲍勃 last), 活着 is older, the rest are withdrawn or given."""
     make_gift(alice, SANTI, create_time=minutes_ago(10))

@@ -1,4 +1,4 @@
-"""View models, without an app: who sees a drift's mailing address."""
+"""View models, without an app: who sees a drift's mailing address, and search page numbers."""
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -43,3 +43,38 @@ def test_a_stranger_gets_no_actions(status):
     """A viewer who is neither party can neither mail, reject nor withdraw."""
     model = DriftViewModel(drift(status), STRANGER)
     assert not (model.can_mail or model.can_reject or model.can_withdraw)
+
+
+def _results(page: int, total: int, per_page: int = 15, max_page: int = 99, shown: int = 1):
+    from app.view_models.book import BookCollection
+
+    books = [{"isbn": f"97871110000{n:02d}", "title": f"书 {n}"} for n in range(shown)]
+    return BookCollection(keyword="书", page=page, per_page=per_page, total=total, books=books,
+                          max_page=max_page)
+
+
+@pytest.mark.parametrize("page, total, expected", [
+    (1, 15, [1]),
+    (1, 16, [1, 2]),
+    (1, 300, [1, 2, 3, None, 20]),
+    (6, 300, [1, None, 4, 5, 6, 7, 8, None, 20]),
+    (4, 300, [1, 2, 3, 4, 5, 6, None, 20]),
+    (20, 300, [1, None, 18, 19, 20]),
+])
+def test_page_numbers_show_the_ends_and_a_window_with_gaps(page, total, expected):
+    """Page numbers list the first, the last and two either side of the current page, None for a gap."""
+    assert _results(page, total).page_numbers() == expected
+
+
+def test_pages_are_capped_at_max_page_and_empty_results_have_none():
+    """A huge total is capped at MAX_PAGE pages; no books means no pages and no next link."""
+    assert _results(1, 10_000, max_page=99).pages == 99
+    empty = _results(1, 0, shown=0)
+    assert (empty.pages, empty.page_numbers(), empty.has_next, empty.has_prev) == (0, [], False, False)
+
+
+def test_a_page_past_the_last_one_says_so():
+    """Books exist but this page shows none: past_last_page, with a previous link and no next."""
+    past = _results(5, 31, shown=0)
+    assert past.past_last_page and past.pages == 3 and past.has_prev and not past.has_next
+    assert not _results(1, 31).past_last_page
