@@ -110,17 +110,24 @@ def test_mailed_reject_and_withdraw_at_once_apply_once(live):
     assert beans("鲍勃") == expected_bob
 
 
-def test_one_bean_ten_requests_make_one_drift(live):
-    """A user with one bean firing ten requests at once gets exactly one drift."""
+def bob_requests_at_once(live, gifts: int, beans: int) -> list:
+    """Alice lists ``gifts`` books, Bob (granted ``beans``) requests every one at
+    the same moment, each from a session of his own; returns the status codes."""
     _, url = live
     alice = session_for(url, "alice@example.com")
-    for isbn in ISBNS[:10]:
+    for isbn in ISBNS[:gifts]:
         alice.post(f"{url}/gifts/book/{isbn}", allow_redirects=False)
-    give_beans(url, "bob@example.com", 2)
+    give_beans(url, "bob@example.com", beans)
     db.session.expire_all()
-    gift_ids = db.session.scalars(select(Gift.id).where(Gift.isbn.in_(ISBNS[:10]))).all()
+    gift_ids = db.session.scalars(select(Gift.id).where(Gift.isbn.in_(ISBNS[:gifts]))).all()
     sessions = [session_for(url, "bob@example.com") for _ in gift_ids]
-    codes = fire_together([post(s, f"{url}/gifts/{gid}/request", DRIFT_FORM) for s, gid in zip(sessions, gift_ids)])
+    return fire_together([post(s, f"{url}/gifts/{gid}/request", DRIFT_FORM)
+                          for s, gid in zip(sessions, gift_ids)])
+
+
+def test_one_bean_ten_requests_make_one_drift(live):
+    """A user with one bean firing ten requests at once gets exactly one drift."""
+    codes = bob_requests_at_once(live, gifts=10, beans=2)
     assert codes.count(302) == 1, codes
     assert all(code in (200, 403) for code in codes if code != 302)
     assert db.session.scalar(select(func.count()).select_from(Drift)) == 1
@@ -160,15 +167,7 @@ def test_gift_is_never_mailed_twice(live):
 def test_simultaneous_requests_respect_the_two_book_rule(live):
     """Six requests at once from a user with three beans who never gave a book make
     exactly two drifts: waiting requests count as received, even concurrently."""
-    _, url = live
-    alice = session_for(url, "alice@example.com")
-    for isbn in ISBNS[:6]:
-        alice.post(f"{url}/gifts/book/{isbn}", allow_redirects=False)
-    give_beans(url, "bob@example.com", 6)
-    db.session.expire_all()
-    gift_ids = db.session.scalars(select(Gift.id).where(Gift.isbn.in_(ISBNS[:6]))).all()
-    sessions = [session_for(url, "bob@example.com") for _ in gift_ids]
-    codes = fire_together([post(s, f"{url}/gifts/{gid}/request", DRIFT_FORM) for s, gid in zip(sessions, gift_ids)])
+    codes = bob_requests_at_once(live, gifts=6, beans=6)
     assert codes.count(302) == 2, codes
     assert all(code in (200, 403) for code in codes if code != 302), codes
     assert db.session.scalar(select(func.count()).select_from(Drift)) == 2
