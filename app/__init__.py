@@ -1,6 +1,7 @@
 """The fisher application factory."""
 import os
 import secrets
+import tempfile
 
 from flask import Flask
 from sqlalchemy import make_url
@@ -57,10 +58,20 @@ def _ensure_secret_file(instance_path: str) -> None:
     path = os.path.join(instance_path, "secure.py")
     if os.path.exists(path):
         return
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("# Generated on first start; keep it out of version control.\n")
-        fh.write(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
+    # Written whole to a private temporary file, then linked into place: a
+    # process starting at the same moment (several gunicorns on one instance
+    # folder) either links first or finds the complete file of the one that did.
+    fd, partial = tempfile.mkstemp(dir=instance_path, prefix=".secure-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("# Generated on first start; keep it out of version control.\n")
+            fh.write(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(partial)
 
 
 def _create_private_sqlite_file(uri: str) -> None:

@@ -1,4 +1,6 @@
 """Config loading: public defaults, instance secrets, FISHER_* overrides."""
+import os
+
 from app import create_app
 
 
@@ -12,6 +14,31 @@ def test_first_start_writes_random_secret(tmp_path, monkeypatch):
     assert len(first.config["SECRET_KEY"]) == 64
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert oct(secret_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_processes_starting_together_agree_on_one_complete_secret(tmp_path):
+    """Several processes creating instance/secure.py at once all start, with one full key."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    # Each process imports first, then starts the app at the same instant.
+    script = ("import os, time, flask; from app import create_app\n"
+              "flask.Flask.auto_find_instance_path = lambda self: os.environ['INST']\n"
+              "time.sleep(max(0.0, float(os.environ['START']) - time.time()))\n"
+              "print(create_app().config['SECRET_KEY'])\n")
+    env = {**os.environ, "INST": str(tmp_path / "inst"), "START": str(time.time() + 8)}
+    env.pop("FISHER_SECRET_KEY", None)
+    procs = [subprocess.Popen([sys.executable, "-c", script], cwd=root, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(8)]
+    results = [proc.communicate(timeout=60) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0] * 8, [err[-300:] for _, err in results]
+    keys = {out.strip() for out, _ in results}
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert [p.name for p in (tmp_path / "inst").iterdir() if p.name.startswith("secure")] == ["secure.py"]
 
 
 def test_environment_overrides_instance_and_defaults(tmp_path, monkeypatch):
