@@ -143,18 +143,12 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
 login_manager.user_loader(User.from_session_id)
 
 
-def lock_user_row(uid: int) -> None:
-    """Start the unit of work by write-locking one user's row, so checks made
-    after it see every committed change and concurrent units of work for the
-    same user run one after the other (a row lock on MySQL; on SQLite the
-    first write takes the database's write lock)."""
-    lock_user_rows(uid)
-
-
 def lock_user_rows(*uids: int) -> None:
-    """Write-lock several users' rows, one at a time in ascending id order --
-    the one order every unit of work follows, so two of them never hold one
-    user each while waiting for the other's."""
+    """Write-lock users' rows, one at a time in ascending id order -- the one
+    order every unit of work follows, so two of them never hold one user each
+    while waiting for the other's. Checks made after it see every committed
+    change, and units of work for the same user run one after the other (a row
+    lock on MySQL; on SQLite the first write takes the database's write lock)."""
     for uid in sorted(set(uids)):
         db.session.execute(update(User).where(User.id == uid).values(status=User.status)
                            .execution_options(synchronize_session=False))

@@ -14,7 +14,7 @@ from app.models.bean_ledger import BeanReason, change_beans
 from app.models.drift import Drift
 from app.models.gift import Gift, lock_gift_row
 from app.models.unit_of_work import retry_on_deadlock
-from app.models.user import User, lock_user_row
+from app.models.user import User, lock_user_rows
 from app.models.wish import Wish
 from app.services.books import find_by_isbn
 from app.services.errors import NotFound, Refused
@@ -39,7 +39,7 @@ def _on_my_lists(uid: int, isbn: str) -> bool:
 
 
 def _add_to_list(model, user: User, isbn: str):
-    lock_user_row(user.id)
+    lock_user_rows(user.id)
     if _on_my_lists(user.id, isbn):
         raise Refused(DUPLICATE)
     row = model(uid=user.id, isbn=isbn)
@@ -76,7 +76,7 @@ def withdraw_gift(user: User, gid: int) -> None:
         # A bulk statement: the soft-delete rule is restated by hand.
         if not lock_gift_row(gid, Gift.uid == user.id, Gift.launched.is_(False), Gift.status == LIVE):
             raise NotFound(gid)
-        lock_user_row(user.id)
+        lock_user_rows(user.id)
         gift = db.session.get(Gift, gid)
         waiting = db.session.scalar(select(Drift.id).where(
             Drift.gift_id == gid, Drift.pending == PendingStatus.WAITING).limit(1))
