@@ -29,13 +29,76 @@ def import_command(path):
 mail_cli = AppGroup("mail", help="Outgoing mail.")
 
 
+@mail_cli.command("failed")
+def failed_command():
+    """List notice mail the queue gave up on, newest first."""
+    from app.services.notice_mail import failed_mail
+
+    rows = failed_mail()
+    for notice in rows:
+        click.echo(f"notice {notice.id} to user {notice.uid} ({notice.kind}), "
+                   f"{notice.mail_attempts} attempts: {notice.mail_error}")
+    click.echo(f"failed: {len(rows)}")
+
+
 @mail_cli.command("retry")
 def retry_command():
-    """Send again the messages whose delivery failed (outbox/failed/)."""
-    from app.services.mail_retry import retry_failed
+    """Queue every given-up notice mail again (after fixing its cause)."""
+    from app.jobs import queue_notice_mail
+    from app.services.notice_mail import requeue_failed
 
-    sent, failed = retry_failed()
-    click.echo(f"sent: {sent}, still failing: {failed}")
+    ids = requeue_failed()
+    for nid in ids:
+        queue_notice_mail(nid)
+    click.echo(f"queued again: {len(ids)}")
+
+
+jobs_cli = AppGroup("jobs", help="The background job queue.")
+
+
+@jobs_cli.command("run-due")
+def run_due_command():
+    """Run every due sweep once, here and now (for cron and for tests)."""
+    from app.jobs import run_due
+
+    counts = run_due()
+    click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", type=int, default=0, help="Worker threads (default JOBS_WORKERS).")
+def worker_command(workers):
+    """Consume the queue and run the periodic sweeps until stopped (SIGINT
+    finishes the running jobs, SIGTERM stops at once)."""
+    import logging
+
+    from flask import current_app
+
+    from app.jobs import make_consumer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    make_consumer(current_app._get_current_object(), workers or None).run()
+
+
+drifts_cli = AppGroup("drifts", help="Drifts (鱼漂) an operator looks after.")
+
+
+@drifts_cli.command("resolve")
+@click.argument("drift_id", type=int)
+@click.option("--refund", "outcome", flag_value="refund", help="Give the requester's bean back.")
+@click.option("--complete", "outcome", flag_value="complete", help="Settle it as received.")
+def resolve_command(drift_id, outcome):
+    """Settle a drift whose requester reported a problem."""
+    from app.services.drift_deadlines import resolve
+    from app.services.errors import ServiceError
+
+    if outcome is None:
+        raise click.UsageError("say --refund or --complete")
+    try:
+        drift = resolve(drift_id, outcome)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message or f"no drift {drift_id}") from None
+    click.echo(f"drift {drift.id}: {drift.pending_status.name.lower()}")
 
 
 covers_cli = AppGroup("covers", help="Book covers kept on the site.")

@@ -82,6 +82,29 @@ MAIL_DEFAULT_SENDER = "鱼书 <noreply@fisher.local>"
 MAIL_SUBJECT_PREFIX = "[鱼书]"
 MAIL_TIMEOUT = 10
 OUTBOX_DIR = None  # None means instance/outbox
+# Every mail goes out from the job queue: a failed send is retried after
+# MAIL_RETRY_DELAY seconds, doubling up to MAIL_RETRY_MAX_DELAY, until
+# MAIL_MAX_ATTEMPTS; `flask mail failed` lists what was given up on.
+MAIL_MAX_ATTEMPTS = 8
+MAIL_RETRY_DELAY = 30
+MAIL_RETRY_MAX_DELAY = 3600
+MAIL_CLAIM_SECONDS = 300  # a send claimed longer ago than this was lost with its worker
+MAIL_SWEEP_GRACE_SECONDS = 120  # a notice still due this long after its time had its job lost
+
+# The job queue (Huey): None is a SQLite file in the instance folder;
+# "redis://host:6379/1" shares one queue between instances (production).
+JOBS_QUEUE = None
+JOBS_WORKERS = 2  # worker threads of `flask jobs worker` and of `python fisher.py`
+JOBS_SQLITE_TIMEOUT = 10
+JOBS_IN_PROCESS = True  # `python fisher.py` also runs the queue's consumer
+
+# Drift (鱼漂) deadlines, in days (fractions allowed: 0.01 is under 15 minutes).
+DRIFT_RESPONSE_DAYS = 3  # the gifter answers a request, or it expires
+DRIFT_MAIL_DAYS = 5  # the gifter mails an accepted request, or it expires
+DRIFT_RECEIVE_DAYS = 21  # after mailing, receipt is confirmed automatically
+DRIFT_REMINDER_LEAD_DAYS = 1  # the gifter is reminded this long before a deadline
+DRIFT_RECEIVE_REMINDER_DAYS = (7, 14)  # the requester is asked "收到了吗？" after mailing
+ADDRESS_RETENTION_DAYS = 30  # mailing details are erased this long after a drift closes
 
 # Caching of book-source answers (Yushu API). SimpleCache is in-process; set
 # CACHE_TYPE = "RedisCache" and CACHE_REDIS_URL to share it between instances.

@@ -45,6 +45,7 @@ def make_config(tmp_path, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "LOAD_BUNDLED_CATALOG": False,
         "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "JOBS_QUEUE": "immediate",  # each job runs at once in the caller; test_jobs.py runs real workers
         "PAGE_CACHE_TTL": 0,  # test_page_cache.py turns it on
         "YUSHU_RETRIES": 0,
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, cheap enough for tests

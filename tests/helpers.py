@@ -97,7 +97,7 @@ def _fast_hash() -> str:
     return generate_password_hash("secret123", method="pbkdf2:sha256:1000")
 
 
-def make_user(nickname: str, email: str | None = None, beans=0, wish_alerts: bool = True):
+def make_user(nickname: str, email: str | None = None, beans=0, mail_off: str = ""):
     """A stored user (password "secret123"); ``beans`` are granted through the
     bean ledger, so the balance always equals the ledger's sum."""
     from app.models.bean_ledger import change_beans
@@ -105,7 +105,7 @@ def make_user(nickname: str, email: str | None = None, beans=0, wish_alerts: boo
 
     with db.auto_commit():
         user = User(nickname=nickname, email=email or f"{nickname}@example.com",
-                    wish_alerts=wish_alerts)
+                    mail_off=mail_off)
         user._password = _fast_hash()
         db.session.add(user)
         db.session.flush()

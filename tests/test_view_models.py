@@ -12,10 +12,9 @@ REQUESTER, GIFTER, STRANGER = 1, 2, 3
 ADDRESS = "北京市海淀区中关村大街 27 号"
 SEEN = {  # (status, viewer) -> the viewer sees the address
     **{(status, REQUESTER): True for status in PendingStatus},
-    (PendingStatus.WAITING, GIFTER): True,
-    (PendingStatus.SUCCESS, GIFTER): True,
-    (PendingStatus.REJECT, GIFTER): False,
-    (PendingStatus.WITHDRAWN, GIFTER): False,
+    # the gifter: from acceptance until the drift closes, never before, never after
+    **{(status, GIFTER): status in (PendingStatus.ACCEPTED, PendingStatus.MAILED, PendingStatus.PROBLEM)
+       for status in PendingStatus},
     **{(status, STRANGER): False for status in PendingStatus},
 }
 
@@ -25,14 +24,18 @@ def drift(status: PendingStatus):
         id=7, requester_id=REQUESTER, gifter_id=GIFTER, pending_status=status, isbn=SANTI,
         book_title="三体", book_author="刘慈欣", book_img="", requester_nickname="鲍勃",
         gifter_nickname="爱丽丝", create_time=datetime(2026, 1, 2), message="谢谢",
-        recipient_name="王小明", address=ADDRESS, mobile="13800138000")
+        recipient_name="王小明", address=ADDRESS, mobile="13800138000", moved_at=datetime(2026, 1, 2),
+        address_erased=False, tracking="", problem="")
+
+
+CONFIG = {"DRIFT_RESPONSE_DAYS": 3, "DRIFT_MAIL_DAYS": 5, "DRIFT_RECEIVE_DAYS": 21}
 
 
 @pytest.mark.parametrize("status, viewer", sorted(SEEN))
 def test_address_shown_only_to_whom_it_concerns(status, viewer):
-    """The requester always sees their address; the gifter only while waiting and after
-    mailing, never once rejected or withdrawn; anyone else never."""
-    model = DriftViewModel(drift(status), viewer)
+    """The requester always sees their address; the gifter only from acceptance until the
+    drift closes (never while it waits, never once closed); anyone else never."""
+    model = DriftViewModel(drift(status), viewer, CONFIG)
     assert model.show_address is SEEN[status, viewer]
     shown = [getattr(model, name, None) for name in ("recipient_name", "address", "mobile")]
     assert shown == (["王小明", ADDRESS, "13800138000"] if SEEN[status, viewer] else [None] * 3)

@@ -73,7 +73,7 @@ def test_removed_or_fulfilled_wish_does_not_block_a_new_one(as_alice, alice):
 
 
 @pytest.mark.parametrize("path", [f"/wishes/book/{SANTI}", f"/wishes/{SANTI}/withdraw",
-                                  "/satisfy/wish/1", "/personal/wish-alerts"])
+                                  "/satisfy/wish/1", "/personal/mail"])
 def test_wish_changes_refuse_get(as_alice, alice, bob, path):
     """The wish routes that change data answer GET with 405."""
     make_wish(bob, SANTI)
@@ -259,7 +259,7 @@ def test_wish_changes_need_the_csrf_token(app_factory):
         client = login_client(app, alice)
         with unchanged():
             for path in (f"/wishes/book/{SANTI2}", f"/wishes/{HUOZHE}/withdraw",
-                         f"/satisfy/wish/{wish.id}", "/personal/wish-alerts"):
+                         f"/satisfy/wish/{wish.id}", "/personal/mail"):
                 assert client.post(path).status_code == 400, path
         page = text_of(client.get(f"/book/{SANTI2}/detail"))
         token = re.search(rf'action="/wishes/book/{SANTI2}".*?name="csrf_token" value="([^"]+)"',

@@ -1,6 +1,7 @@
-"""The form for requesting a book (鱼漂)."""
+"""The forms of a drift (鱼漂): the request, and the notes that go with mailing
+it and with reporting a problem."""
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 
@@ -23,3 +24,22 @@ class DriftForm(FlaskForm):
     def details(self) -> dict:
         return {"recipient_name": self.recipient_name.data, "mobile": self.mobile.data,
                 "message": self.message.data or "", "address": self.address.data}
+
+
+class MailedForm(FlaskForm):
+    tracking = StringField("快递单号或备注（可不填）", filters=[_strip], validators=[
+        Optional(), Length(max=100, message="备注最多100个字符")])
+
+
+PROBLEMS = {"not_arrived": "没有收到", "damaged": "收到的书有损坏"}
+
+
+class ProblemForm(FlaskForm):
+    kind = RadioField("遇到的问题", choices=list(PROBLEMS.items()), default="not_arrived",
+                      validators=[DataRequired(message="请选择遇到的问题")])
+    note = TextAreaField("说明", filters=[_strip], validators=[
+        Optional(), Length(max=180, message="说明最多180个字符")])
+
+    def text(self) -> str:
+        label = PROBLEMS[self.kind.data]
+        return f"{label}：{self.note.data}" if self.note.data else label

@@ -1,85 +1,77 @@
-"""Outgoing mail: ``send_mail(to, subject, template, **ctx)``.
+"""Composing and handing over one email.
 
-Messages are composed with Flask-Mail from ``templates/email/<name>.txt`` and
-``.html``. With ``MAIL_SERVER`` set they go out over SMTP (with a timeout) in a
-background thread; a failure is logged with the recipient and reason and the
-message is kept in ``outbox/failed/`` so ``flask mail retry`` can send it
-later. With no ``MAIL_SERVER`` (the embedded default) each message is written
-to the outbox folder as an ``.eml`` file and its subject and links are logged;
-with ``MAIL_SERVER`` set no link (a reset link holds a token) is ever logged.
-
-Mail is best effort: it is sent after the unit of work committed, so a message
-that cannot be built or sent is logged with its recipient and reason and never
-turns the action into an error page, nor stops the other messages of a batch.
-The outbox and its files are readable by their owner only.
+Every message goes out from the job queue (``app/jobs``), never from a web
+request: ``send_mail`` renders an account message (a password reset) and
+queues it once the unit of work has committed; notices' mail is rendered by
+the job from the notice row. ``deliver`` is what a job calls: with
+``MAIL_SERVER`` set it speaks SMTP (with a timeout) and raises on failure so
+the queue can retry; with no ``MAIL_SERVER`` (the embedded default) it writes
+the message to the outbox folder as a 0600 ``.eml`` file and logs its subject
+and links for the developer. With ``MAIL_SERVER`` set no link (a reset link
+holds a token) is ever logged.
 """
 import os
 import re
 import smtplib
-import threading
 import uuid
-from email.utils import parseaddr
 from datetime import datetime, timezone
+from email.utils import parseaddr
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_mail import Message
 
 LINK = re.compile(r"https?://\S+")
+
+
+class PermanentMailError(Exception):
+    """A message that can never go out as it is (an address SMTP cannot
+    carry, a recipient the server refuses for good): retrying cannot help."""
 
 
 def outbox_dir(app) -> str:
     return app.config.get("OUTBOX_DIR") or os.path.join(app.instance_path, "outbox")
 
 
-def send_mail(to: str, subject: str, template: str, **ctx) -> threading.Thread | None:
-    """Render and send one message; returns the sending thread, if any."""
-    return send_batch([(to, subject, template, ctx)])
+def render_mail(template: str, **ctx) -> tuple[str, str]:
+    """The text and HTML bodies of ``templates/email/<template>``."""
+    return (render_template(f"email/{template}.txt", **ctx),
+            render_template(f"email/{template}.html", **ctx))
 
 
-def send_batch(messages) -> threading.Thread | None:
-    """Render ``(to, subject, template, ctx)`` messages now and send them in
-    this order from one background thread (or write them to the outbox).
-    A message that cannot be built is logged and left out; the rest go."""
-    app = current_app._get_current_object()
-    rendered = []
-    for to, subject, template, ctx in messages:
-        try:
-            rendered.append(_build(app, to, subject, template, ctx))
-        except Exception as exc:  # noqa: BLE001 - one bad message must not stop the others
-            app.logger.error("mail to %s not sent: it cannot be built (%s)", to, reason(exc))
-    if not app.config.get("MAIL_SERVER"):
-        for msg, data in rendered:
-            _keep_in_outbox(app, msg, data)
-        return None
-    if not rendered:
-        return None
-    jobs = [(msg.sender, list(msg.send_to), data) for msg, data in rendered]
-    thread = threading.Thread(target=_deliver_all, args=(app, jobs), daemon=True)
-    try:
-        thread.start()
-    except RuntimeError as exc:  # no thread to be had: the action still stands
-        app.logger.error("mail to %s not sent (%s)", ", ".join(to for _, to, _ in jobs), reason(exc))
-        return None
-    return thread
+def send_mail(to: str, subject: str, template: str, **ctx) -> None:
+    """Render an account message now and queue it once the current unit of
+    work commits (at once when there is none)."""
+    from app.jobs import queue_account_mail
+
+    text, html = render_mail(template, **ctx)
+    queue_account_mail(to, subject, text, html)
 
 
-def _build(app, to: str, subject: str, template: str, ctx: dict) -> tuple[Message, bytes]:
+def deliver(app, to: str, subject: str, text: str, html: str) -> None:
+    """Send one message now, or keep it in the outbox when no SMTP server is
+    set. Raises PermanentMailError, or OSError for a failure worth retrying."""
     msg = Message(f"{app.config['MAIL_SUBJECT_PREFIX']} {subject}", recipients=[to],
-                  sender=app.config["MAIL_DEFAULT_SENDER"],
-                  body=render_template(f"email/{template}.txt", **ctx),
-                  html=render_template(f"email/{template}.html", **ctx))
-    return msg, msg.as_bytes()  # encoding fails here for an address SMTP cannot carry
-
-
-def _keep_in_outbox(app, msg: Message, data: bytes) -> None:
+                  sender=app.config["MAIL_DEFAULT_SENDER"], body=text, html=html)
     try:
+        data = msg.as_bytes()
+    except (ValueError, UnicodeError) as exc:  # an address SMTP cannot carry
+        raise PermanentMailError(reason(exc)) from None
+    if not app.config.get("MAIL_SERVER"):
         write_eml(data, outbox_dir(app))
-    except OSError as exc:
-        app.logger.error("mail to %s not kept in the outbox (%s)", msg.recipients[0], reason(exc))
+        # Outbox mode only: the developer reads the links here. A flag tells the log filter.
+        app.logger.warning("mail to %s kept in the outbox: %s %s", to, msg.subject,
+                           " ".join(LINK.findall(text)), extra={"keeps_links": True})
         return
-    # Outbox mode only: the developer reads the links here. A flag tells the log filter.
-    app.logger.warning("mail to %s kept in the outbox: %s %s", msg.recipients[0], msg.subject,
-                       " ".join(LINK.findall(msg.body)), extra={"keeps_links": True})
+    try:
+        smtp_send(app.config, parseaddr(msg.sender)[1], [to], data)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise PermanentMailError(reason(exc)) from None
+    except smtplib.SMTPResponseException as exc:
+        if exc.smtp_code >= 500:
+            raise PermanentMailError(reason(exc)) from None
+        raise
+    except (ValueError, UnicodeError) as exc:
+        raise PermanentMailError(reason(exc)) from None
 
 
 def reason(exc: BaseException) -> str:
@@ -109,24 +101,6 @@ def write_eml(data: bytes, folder: str) -> str:
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     return path
-
-
-def _deliver_all(app, jobs) -> None:
-    for sender, recipients, data in jobs:
-        _deliver(app, sender, recipients, data)
-
-
-def _deliver(app, sender: str, recipients, data: bytes) -> None:
-    """Send one message; on any failure keep it in outbox/failed/ and log why,
-    so the next message of the batch still goes."""
-    try:
-        smtp_send(app.config, parseaddr(sender)[1], recipients, data)
-    except Exception as exc:  # noqa: BLE001 - smtplib raises OSErrors, and ValueError for bad addresses
-        try:
-            kept = write_eml(data, os.path.join(outbox_dir(app), "failed"))
-        except OSError as write_exc:
-            kept = f"nowhere ({reason(write_exc)})"
-        app.logger.error("mail to %s failed (%s); kept in %s", ", ".join(recipients), reason(exc), kept)
 
 
 def smtp_send(cfg, sender: str, recipients, data: bytes) -> None:

@@ -3,20 +3,42 @@ from enum import IntEnum
 
 
 class PendingStatus(IntEnum):
-    """The state of a drift (鱼漂)."""
+    """The state of a drift (鱼漂). The numbers are stored; 2 meant "mailed and
+    done" before a trade waited for receipt, which is what RECEIVED means."""
     WAITING = 1
-    SUCCESS = 2
-    REJECT = 3
+    RECEIVED = 2
+    REJECTED = 3
     WITHDRAWN = 4
+    ACCEPTED = 5
+    MAILED = 6
+    PROBLEM = 7
+    EXPIRED = 8
+    GIVEN_TO_OTHER = 9
+    REFUNDED = 10
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATES
 
     def label(self, role: str) -> str:
         """The status as the requester or the gifter reads it."""
         return _LABELS[role][self]
 
 
+# A request still running: it holds the requester's bean.
+OPEN_STATES = frozenset({PendingStatus.WAITING, PendingStatus.ACCEPTED, PendingStatus.MAILED,
+                         PendingStatus.PROBLEM})
+# The gifter has promised this copy to the request: nobody else may ask for it.
+PROMISED_STATES = frozenset({PendingStatus.ACCEPTED, PendingStatus.MAILED, PendingStatus.PROBLEM})
+
+_S = PendingStatus
 _LABELS = {
-    "requester": {PendingStatus.WAITING: "等待对方邮寄", PendingStatus.SUCCESS: "对方已邮寄",
-                  PendingStatus.REJECT: "对方已拒绝", PendingStatus.WITHDRAWN: "你已撤回"},
-    "gifter": {PendingStatus.WAITING: "等待你邮寄", PendingStatus.SUCCESS: "你已邮寄，交易完成",
-               PendingStatus.REJECT: "你已拒绝", PendingStatus.WITHDRAWN: "对方已撤回"},
+    "requester": {_S.WAITING: "等待对方回应", _S.ACCEPTED: "对方已同意，等待寄出",
+                  _S.MAILED: "对方已寄出", _S.PROBLEM: "你报告了问题", _S.RECEIVED: "你已收到，交易完成",
+                  _S.REJECTED: "对方已拒绝", _S.WITHDRAWN: "你已撤回", _S.EXPIRED: "已过期",
+                  _S.GIVEN_TO_OTHER: "已送给别人", _S.REFUNDED: "对方已退还鱼豆"},
+    "gifter": {_S.WAITING: "等待你回应", _S.ACCEPTED: "你已同意，请寄出", _S.MAILED: "你已寄出，等待对方确认收到",
+               _S.PROBLEM: "对方报告了问题", _S.RECEIVED: "对方已收到，交易完成", _S.REJECTED: "你已拒绝",
+               _S.WITHDRAWN: "对方已撤回", _S.EXPIRED: "已过期", _S.GIVEN_TO_OTHER: "已送给别人",
+               _S.REFUNDED: "你已退还鱼豆"},
 }

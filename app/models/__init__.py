@@ -6,3 +6,4 @@ from app.models.gift import Gift  # noqa: F401
 from app.models.wish import Wish  # noqa: F401
 from app.models.bean_ledger import BeanLedger  # noqa: F401
 from app.models.drift import Drift  # noqa: F401
+from app.models.notice import Notice  # noqa: F401

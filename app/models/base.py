@@ -82,13 +82,23 @@ class SQLAlchemy(_SQLAlchemy):
 
     @contextmanager
     def auto_commit(self):
-        """One unit of work: commit at the end, or roll back and re-raise."""
+        """One unit of work: commit at the end, or roll back and re-raise.
+        Work registered with ``after_commit`` runs once the commit is done,
+        and is dropped with a rollback."""
         try:
             yield
             self.session.commit()
         except BaseException:
+            self.session.info.pop("after_commit", None)
             self.session.rollback()
             raise
+        for call, args in self.session.info.pop("after_commit", []):
+            call(*args)
+
+    def after_commit(self, call, *args) -> None:
+        """Run ``call(*args)`` after the current unit of work commits (to hand
+        work to a queue only once the rows it reads exist for others)."""
+        self.session.info.setdefault("after_commit", []).append((call, args))
 
 
 class Base(DeclarativeBase):

@@ -15,11 +15,19 @@ class BeanReason:
     REQUEST = "request"
     REFUND_REJECT = "refund_reject"
     REFUND_WITHDRAW = "refund_withdraw"
-    MAILED_REWARD = "mailed_reward"
+    REFUND_EXPIRED = "refund_expired"
+    REFUND_GIVEN_TO_OTHER = "refund_given_to_other"
+    REFUND_PROBLEM = "refund_problem"
+    MAILED_REWARD = "mailed_reward"  # rows from before a trade waited for receipt
+    RECEIVED_REWARD = "received_reward"
+    REPAY_DEBT = "repay_debt"
 
     LABELS = {
         LIST_GIFT: "加入赠送清单", WITHDRAW_GIFT: "撤回赠书", REQUEST: "请求书籍",
-        REFUND_REJECT: "对方拒绝，退还", REFUND_WITHDRAW: "撤回请求，退还", MAILED_REWARD: "赠书成功奖励",
+        REFUND_REJECT: "对方拒绝，退还", REFUND_WITHDRAW: "撤回请求，退还",
+        REFUND_EXPIRED: "请求过期，退还", REFUND_GIVEN_TO_OTHER: "书已送给别人，退还",
+        REFUND_PROBLEM: "未能收到，退还", MAILED_REWARD: "赠书成功奖励",
+        RECEIVED_REWARD: "赠书成功奖励", REPAY_DEBT: "抵扣撤回赠书时欠下的鱼豆",
     }
 
 
@@ -42,6 +50,12 @@ def change_beans(uid: int, delta, reason: str, gift_id=None, drift_id=None) -> b
     unit of work changing several users' beans first locks them all with
     ``lock_user_rows`` (ascending id), never one by one in its own order."""
     delta = Decimal(str(delta))
+    if delta > 0:
+        return _credit(uid, delta, reason, gift_id, drift_id)
+    return _apply(uid, delta, reason, gift_id, drift_id)
+
+
+def _apply(uid: int, delta: Decimal, reason: str, gift_id, drift_id) -> bool:
     result = db.session.execute(
         update(User).where(User.id == uid, User.beans + delta >= 0)
         .values(beans=User.beans + delta).execution_options(synchronize_session=False))
@@ -51,8 +65,37 @@ def change_beans(uid: int, delta, reason: str, gift_id=None, drift_id=None) -> b
     db.session.flush()
     user = db.session.identity_map.get(db.session.identity_key(User, uid))
     if user is not None:
-        db.session.expire(user, ["beans"])  # the loaded balance is stale now
+        db.session.expire(user, ["beans", "bean_debt"])  # the loaded balance is stale now
     return True
+
+
+def _credit(uid: int, delta: Decimal, reason: str, gift_id, drift_id) -> bool:
+    """A credit pays the user's bean debt first: both moves are ledger rows."""
+    _apply(uid, delta, reason, gift_id, drift_id)
+    debt = db.session.scalar(select(User.bean_debt).where(User.id == uid)) or Decimal("0")
+    repay = min(debt, delta)
+    if repay > 0:
+        db.session.execute(update(User).where(User.id == uid)
+                           .values(bean_debt=User.bean_debt - repay)
+                           .execution_options(synchronize_session=False))
+        _apply(uid, -repay, BeanReason.REPAY_DEBT, gift_id, drift_id)
+    return True
+
+
+def take_back(uid: int, amount, reason: str, gift_id=None) -> Decimal:
+    """Take ``amount`` beans back as far as the balance allows and record the
+    rest as debt, so earning beans and handing them back can never net a gain.
+    Returns how much was taken now."""
+    amount = Decimal(str(amount))
+    balance = db.session.scalar(select(User.beans).where(User.id == uid)) or Decimal("0")
+    taken = min(balance, amount)
+    if taken > 0:
+        _apply(uid, -taken, reason, gift_id, None)
+    if amount > taken:
+        db.session.execute(update(User).where(User.id == uid)
+                           .values(bean_debt=User.bean_debt + (amount - taken))
+                           .execution_options(synchronize_session=False))
+    return taken
 
 
 def ledger_sum(uid: int) -> Decimal:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from flask import current_app
 from flask_login import UserMixin
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Boolean, Integer, Numeric, String, func, select, update
+from sqlalchemy import Integer, Numeric, String, func, select, update
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -63,7 +63,12 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
                                            server_default="0")
     send_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     receive_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    wish_alerts: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Beans a withdrawn gift should have taken back but the balance could not
+    # give; the next credit pays it first (bean_ledger.change_beans).
+    bean_debt: Mapped[Decimal] = mapped_column(Numeric(10, 1), default=Decimal("0"),
+                                               server_default="0")
+    # Notice kinds (app/services/notices.py MAIL_KINDS) whose email is off, comma-separated.
+    mail_off: Mapped[str] = mapped_column(String(128), default="", server_default="")
     # Bumped to end every session and remember-me cookie of the account.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -85,6 +90,9 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
 
     # -- sessions: Flask-Login keeps get_id() in the session and the remember-me
     # cookie; bumping session_generation (services/account.py) ends them all.
+    def wants_mail(self, group: str) -> bool:
+        return group not in self.mail_off.split(",")
+
     def get_id(self) -> str:
         return f"{self.id}:{self.session_generation}"
 

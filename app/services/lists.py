@@ -6,11 +6,9 @@ from limits import parse
 from sqlalchemy import func, select
 
 from app.extensions import limiter
-from app.libs.email import send_batch, send_mail
-from app.libs.enums import PendingStatus
-from app.libs.site_url import site_url_for
+from app.libs.enums import OPEN_STATES
 from app.models.base import LIVE, db
-from app.models.bean_ledger import BeanReason, change_beans
+from app.models.bean_ledger import BeanReason, change_beans, take_back
 from app.models.drift import Drift
 from app.models.gift import Gift, lock_gift_row
 from app.models.unit_of_work import retry_on_deadlock
@@ -18,6 +16,7 @@ from app.models.user import User, lock_user_rows
 from app.models.wish import Wish
 from app.services.books import find_by_isbn
 from app.services.errors import NotFound, Refused
+from app.services.notices import notify
 
 DUPLICATE = "这本书已添加至你的赠送清单或已存在于你的心愿清单，请不要重复添加"
 
@@ -56,7 +55,7 @@ def add_gift(user: User, isbn: str) -> Gift:
         gift = _add_to_list(Gift, user, isbn)
         change_beans(user.id, current_app.config["BEANS_UPLOAD_ONE_BOOK"], BeanReason.LIST_GIFT,
                      gift_id=gift.id)
-    notify_wishers(gift, book)
+        notify_wishers(gift, book, user)
     return gift
 
 
@@ -69,23 +68,23 @@ def add_wish(user: User, isbn: str) -> Wish:
 
 @retry_on_deadlock
 def withdraw_gift(user: User, gid: int) -> None:
-    """Withdraw my own live, unlaunched gift while no drift for it waits, and
-    take back the beans it earned. The gift is locked before the user, as in
-    a request for it."""
+    """Withdraw my own live, unlaunched gift while no open drift holds it, and
+    take back the beans it earned as far as the balance allows (the rest is
+    owed, so listing and withdrawing never earns). The gift is locked before
+    the user, as in a request for it."""
     with db.auto_commit():
         # A bulk statement: the soft-delete rule is restated by hand.
         if not lock_gift_row(gid, Gift.uid == user.id, Gift.launched.is_(False), Gift.status == LIVE):
             raise NotFound(gid)
         lock_user_rows(user.id)
         gift = db.session.get(Gift, gid)
-        waiting = db.session.scalar(select(Drift.id).where(
-            Drift.gift_id == gid, Drift.pending == PendingStatus.WAITING).limit(1))
-        if waiting:
+        held = db.session.scalar(select(Drift.id).where(
+            Drift.gift_id == gid, Drift.pending.in_([int(s) for s in OPEN_STATES])).limit(1))
+        if held:
             raise Refused("这个礼物正处于交易状态，请先前往鱼漂完成该交易")
         gift.delete()
-        back = -Decimal(str(current_app.config["BEANS_UPLOAD_ONE_BOOK"]))
-        if not change_beans(user.id, back, BeanReason.WITHDRAW_GIFT, gift_id=gid):
-            raise Refused("你的鱼豆不足以撤回这本书（撤回会扣回加入赠送清单时获得的鱼豆）")
+        take_back(user.id, Decimal(str(current_app.config["BEANS_UPLOAD_ONE_BOOK"])),
+                  BeanReason.WITHDRAW_GIFT, gift_id=gid)
 
 
 @retry_on_deadlock
@@ -98,18 +97,17 @@ def withdraw_wish(user: User, isbn: str) -> None:
         wish.delete()
 
 
-def notify_wishers(gift: Gift, book: dict) -> int:
-    """Email everyone who wishes for the gift's book (first wishers first),
-    unless they switched wish alerts off. Returns how many were told."""
-    wishers = db.session.scalars(
-        select(User).join(Wish, Wish.uid == User.id)
-        .where(Wish.isbn == gift.isbn, Wish.launched.is_(False), Wish.uid != gift.uid,
-               User.wish_alerts.is_(True))
-        .order_by(Wish.create_time, Wish.id)).all()
-    link = site_url_for("web.book_detail", isbn=gift.isbn)
-    send_batch([(wisher.email, f"你想要的《{book['title']}》有人赠送了", "wish_available",
-                 {"wisher": wisher, "book": book, "link": link}) for wisher in wishers])
-    return len(wishers)
+def notify_wishers(gift: Gift, book: dict, gifter: User) -> int:
+    """Tell everyone who wishes for the gift's book, in the listing's unit of
+    work (their email follows their settings). Returns how many were told."""
+    wisher_ids = list(db.session.scalars(
+        select(Wish.uid).where(Wish.isbn == gift.isbn, Wish.launched.is_(False), Wish.uid != gift.uid)
+        .order_by(Wish.create_time, Wish.id)))
+    lock_user_rows(gifter.id, *wisher_ids)
+    for uid in wisher_ids:
+        notify(uid, "wish_available", gift_id=gift.id, isbn=gift.isbn, book_title=book["title"],
+               actor=gifter.nickname)
+    return len(wisher_ids)
 
 
 def satisfy_wish(gifter: User, wid: int) -> Wish:
@@ -126,6 +124,8 @@ def satisfy_wish(gifter: User, wid: int) -> Wish:
     if not limiter.limiter.hit(parse("1/minute"), "satisfy-wish", str(wid), str(gifter.id)):
         raise Refused(f"你已向 {wish.user.nickname} 发送过赠送邀请，请不要频繁发送")
     book = _known_book(wish.isbn)
-    send_mail(wish.user.email, "有人想送你一本书", "satisfy_wish", wisher=wish.user, gifter=gifter,
-              book=book, link=site_url_for("web.request_gift", gift_id=gift.id))
+    with db.auto_commit():
+        lock_user_rows(gifter.id, wish.uid)
+        notify(wish.uid, "invitation", gift_id=gift.id, isbn=wish.isbn, book_title=book["title"],
+               actor=gifter.nickname)
     return wish

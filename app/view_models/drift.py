@@ -1,18 +1,28 @@
 """Shape drifts for the pending page, from the viewer's side."""
-from app.libs.enums import PendingStatus
+import math
+
+from app.libs.enums import PROMISED_STATES, PendingStatus
+from app.models.base import utcnow
 from app.view_models.book import BookViewModel
 
-
-# Statuses in which the gifter sees the mailing address: while they must mail
-# the book and after they did. A rejected or withdrawn request's address is no
-# business of theirs any more.
-_GIFTER_SEES_ADDRESS = frozenset({PendingStatus.WAITING, PendingStatus.SUCCESS})
+S = PendingStatus
+# What the viewer should do next, by (state, role); absent: nothing.
+_NEXT_STEP = {
+    (S.WAITING, "gifter"): "同意或拒绝这个请求",
+    (S.WAITING, "requester"): "等待对方回应",
+    (S.ACCEPTED, "gifter"): "把书寄出后点“已寄出”",
+    (S.ACCEPTED, "requester"): "等待对方寄出",
+    (S.MAILED, "requester"): "收到后点“确认收到”，没收到或有损坏请报告问题",
+    (S.MAILED, "gifter"): "等待对方确认收到，到期会自动确认",
+    (S.PROBLEM, "gifter"): "和对方沟通，或退还对方的鱼豆",
+    (S.PROBLEM, "requester"): "收到后仍可确认收到",
+}
 
 
 def address_visible(status: PendingStatus, role: str | None) -> bool:
-    """The requester always sees their own address; the gifter only in
-    ``_GIFTER_SEES_ADDRESS``; anyone else never."""
-    return role == "requester" or (role == "gifter" and status in _GIFTER_SEES_ADDRESS)
+    """The requester always sees their own address; the gifter only from
+    acceptance until the drift closes (``PROMISED_STATES``); anyone else never."""
+    return role == "requester" or (role == "gifter" and status in PROMISED_STATES)
 
 
 def _role(drift, viewer_id: int) -> str | None:
@@ -21,12 +31,22 @@ def _role(drift, viewer_id: int) -> str | None:
     return "gifter" if drift.gifter_id == viewer_id else None
 
 
+def time_left(seconds: float) -> str:
+    """"2 天" / "5 小时" / "12 分钟": the time left, rounded up."""
+    if seconds >= 86400:
+        return f"{math.ceil(seconds / 86400)} 天"
+    if seconds >= 3600:
+        return f"{math.ceil(seconds / 3600)} 小时"
+    return f"{max(1, math.ceil(seconds / 60))} 分钟"
+
+
 class DriftViewModel:
-    def __init__(self, drift, viewer_id: int):
+    def __init__(self, drift, viewer_id: int, config):
+        from app.services.drift import TRANSITIONS, deadline
+
         self.id = drift.id
         self.role = _role(drift, viewer_id)
         status = drift.pending_status
-        self.waiting = status is PendingStatus.WAITING
         self.status_label = status.label(self.role) if self.role else ""
         self.status_key = status.name.lower()
         self.book = BookViewModel({"isbn": drift.isbn, "title": drift.book_title,
@@ -35,19 +55,19 @@ class DriftViewModel:
         self.other_party = drift.gifter_nickname if self.role == "requester" else drift.requester_nickname
         self.date = drift.create_time.strftime("%Y-%m-%d")
         self.message = drift.message
-        self.show_address = address_visible(status, self.role)
+        self.tracking = drift.tracking
+        self.problem = drift.problem
+        self.next_step = _NEXT_STEP.get((status, self.role), "")
+        due = deadline(drift, config)
+        self.deadline = due.strftime("%Y-%m-%d %H:%M") if due else ""
+        self.time_left = time_left((due - utcnow()).total_seconds()) if due else ""
+        self.actions = {action for action, (role, states, _) in TRANSITIONS.items()
+                        if role == self.role and status in states}
+        self.my_turn = bool(self.actions - {"withdraw"})  # the deadline is on me
+        self.show_address = address_visible(status, self.role) and not drift.address_erased
         if self.show_address:
             self.recipient_name, self.address, self.mobile = (
                 drift.recipient_name, drift.address, drift.mobile)
 
-    @property
-    def can_mail(self) -> bool:
-        return self.waiting and self.role == "gifter"
-
-    @property
-    def can_reject(self) -> bool:
-        return self.waiting and self.role == "gifter"
-
-    @property
-    def can_withdraw(self) -> bool:
-        return self.waiting and self.role == "requester"
+    def can(self, action: str) -> bool:
+        return action in self.actions

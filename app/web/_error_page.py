@@ -42,6 +42,10 @@ class RememberedUser:
         return str(self.id)
 
 
+def _no_counts() -> dict:
+    return {}
+
+
 def render_error(code: int, template: str | None = None, database_ok: bool | None = None,
                  **context):
     """The error page for ``code`` (``errors/<code>.html`` unless another
@@ -55,6 +59,7 @@ def render_error(code: int, template: str | None = None, database_ok: bool | Non
     else:
         user = _user_in_memory()
         _rollback()
+        context.setdefault("nav_badge", _no_counts)  # the nav's counts would ask the database
     g._login_user = user  # Flask-Login's cache: the context processor reads it
     return render_template(template or f"errors/{code}.html", **context), code
 

@@ -13,6 +13,7 @@ from app.models.base import db
 from app.models.user import User, password_matches
 from app.services import account
 from app.services.errors import Conflict, Refused
+from app.services.notices import MAIL_GROUP_KEYS, MAIL_GROUPS, set_mail_groups
 from app.view_models.ledger import ledger_rows
 from app.web import web
 from app.web._throttle import account_attempt, account_key, hit_account_limits
@@ -142,14 +143,14 @@ def _remember_cookie_sent() -> bool:
 def personal_center():
     """My account, my bean ledger (newest first) and my mail settings."""
     ledger = ledger_rows(rows=page_queries.ledger_rows(current_user.id), viewer_id=current_user.id)
-    return render_template("auth/personal.html", user=current_user, ledger=ledger)
+    return render_template("auth/personal.html", user=current_user, ledger=ledger,
+                           mail_groups=MAIL_GROUPS)
 
 
-@web.post("/personal/wish-alerts")
+@web.post("/personal/mail")
 @login_required
-def toggle_wish_alerts():
-    """Switch the 'a book you wish for is available' emails on or off."""
-    with db.auto_commit():
-        current_user.wish_alerts = not current_user.wish_alerts
-    flash("已开启心愿提醒邮件" if current_user.wish_alerts else "已关闭心愿提醒邮件", "success")
+def mail_settings():
+    """Which kinds of notices also come by email (checked boxes named ``mail``)."""
+    set_mail_groups(current_user, set(request.form.getlist("mail")) & MAIL_GROUP_KEYS)
+    flash("邮件通知设置已保存", "success")
     return redirect(url_for("web.personal_center"))

@@ -1,9 +1,9 @@
 """Requesting a gift and moving drifts (鱼漂) along. ``/gifts/<id>/request``
 takes a gift id; every ``/drift/<id>/...`` URL takes a drift id."""
-from flask import redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.forms.drift import DriftForm
+from app.forms.drift import DriftForm, MailedForm, ProblemForm
 from app.models import page_queries
 from app.services import drift as drifts
 from app.view_models.book import BookViewModel
@@ -25,7 +25,7 @@ def request_gift(gift_id):
     form = DriftForm()
     if form.validate_on_submit():
         if run_action(drifts.request_gift, current_user, gift.id, form.details(),
-                      success="请求已发出，等待对方邮寄。已扣除 1 个鱼豆"):
+                      success="请求已发出，等待对方回应。已扣除 1 个鱼豆，请求没有成交会退还"):
             return redirect(url_for("web.pending"))
     return render_template("drift/request.html", form=form, book=BookViewModel(gift.book.to_dict()),
                            gifter=gift.user, allowance=allowance)
@@ -42,28 +42,40 @@ def old_request_url(gift_id):
 def pending():
     """Drifts where I am requester or gifter, newest first."""
     rows = page_queries.my_drifts(current_user.id)
-    return render_template("drift/pending.html",
-                           drifts=[DriftViewModel(d, current_user.id) for d in rows])
+    return render_template("drift/pending.html", mailed_form=MailedForm(), problem_form=ProblemForm(),
+                           drifts=[DriftViewModel(d, current_user.id, current_app.config) for d in rows])
 
 
-def _moved(action, did: int, success: str):
-    run_action(action, current_user, did, success=success)
-    return redirect(url_for("web.pending"))
+# action: (the service, what the user is told when it is done)
+_ACTIONS = {
+    "accept": (drifts.accept, "已同意。对方的收件地址已显示在下方，请按期寄出"),
+    "reject": (drifts.reject, "已拒绝，对方的鱼豆已退还"),
+    "withdraw": (drifts.withdraw, "已撤回请求，1 个鱼豆已退还"),
+    "mailed": (drifts.mailed, "已标记为寄出，等待对方确认收到"),
+    "received": (drifts.received, "已确认收到，交易完成。赠书人获得了 1 个鱼豆"),
+    "problem": (drifts.problem, "已报告问题，赠书人会看到你的说明"),
+    "refund": (drifts.refund, "已退还对方的 1 个鱼豆"),
+}
 
 
-@web.post("/drift/<id:did>/reject")
 @login_required
-def reject_drift(did):
-    return _moved(drifts.reject, did, "已拒绝，对方的鱼豆已退还")
+def move_drift(did, action):
+    """Move one of my drifts along; only its party in the action's role may
+    (anyone else gets a 404), and a drift that moved on meanwhile a 409."""
+    service, success = _ACTIONS[action]
+    args = [current_user, did]
+    if action == "mailed":
+        args.append(MailedForm().tracking.data or "")
+    elif action == "problem":
+        form = ProblemForm()
+        if not form.validate():
+            flash("；".join(e for errors in form.errors.values() for e in errors), "warning")
+            return redirect(url_for("web.pending", _anchor=f"drift-{did}"))
+        args.append(form.text())
+    run_action(service, *args, success=success)
+    return redirect(url_for("web.pending", _anchor=f"drift-{did}"))
 
 
-@web.post("/drift/<id:did>/withdraw")
-@login_required
-def withdraw_drift(did):
-    return _moved(drifts.withdraw, did, "已撤回请求，1 个鱼豆已退还")
-
-
-@web.post("/drift/<id:did>/mailed")
-@login_required
-def mailed_drift(did):
-    return _moved(drifts.mailed, did, "已确认邮寄，获得 1 个鱼豆，感谢你的分享")
+for _action in _ACTIONS:  # /drift/<id>/accept, /drift/<id>/reject, ...
+    web.add_url_rule(f"/drift/<id:did>/{_action}", "move_drift", move_drift, methods=["POST"],
+                     defaults={"action": _action})

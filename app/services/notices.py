@@ -1,0 +1,140 @@
+"""Writing and reading in-site notices (通知).
+
+``notify`` is called inside the unit of work whose change it reports, so the
+notice exists exactly when the change does. When the recipient wants email
+for the notice's kind, the notice is marked due and its mail is queued once
+the unit of work commits (``app/jobs``); a notice whose job was lost is found
+by the mail sweep, because the row says its mail has not gone out."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from app.libs.enums import PendingStatus
+from app.models.base import db
+from app.models.drift import Drift
+from app.models.notice import MailState, Notice
+from app.models.user import User
+
+# Email settings on the personal page: key, label. Account and security mail
+# (password reset) is not a notice and always goes out.
+MAIL_GROUPS = (
+    ("request", "有人向我请求书，或撤回了请求"),
+    ("accepted", "我的请求被同意、拒绝、送给了别人或过期"),
+    ("mailed", "对方寄出了我请求的书"),
+    ("received", "对方确认收到了我送的书，或报告了问题"),
+    ("reminder", "提醒：期限将到、收到书了吗"),
+    ("wish", "心愿清单里的书有人赠送了"),
+    ("invitation", "有人邀请我请求他赠送的书"),
+)
+MAIL_GROUP_KEYS = frozenset(key for key, _ in MAIL_GROUPS)
+
+
+@dataclass(frozen=True)
+class Kind:
+    group: str  # the email setting it follows
+    subject: str
+    text: str  # formatted with actor, title and note
+
+
+KINDS = {
+    "request": Kind("request", "有人想要你的书", "{actor} 想要你的《{title}》，请同意或拒绝"),
+    "withdrawn": Kind("request", "对方撤回了请求", "{actor} 撤回了对《{title}》的请求"),
+    "expired_gifter": Kind("request", "一个请求已过期",
+                           "{actor} 对《{title}》的请求已过期：没有在期限内处理"),
+    "accepted": Kind("accepted", "对方同意送你这本书", "{actor} 同意把《{title}》送给你，等待对方寄出"),
+    "rejected": Kind("accepted", "对方拒绝了你的请求", "{actor} 拒绝了你对《{title}》的请求，1 个鱼豆已退还"),
+    "given_to_other": Kind("accepted", "这本书已送给别人",
+                           "{actor} 的《{title}》已经送给了别人，你的 1 个鱼豆已退还"),
+    "expired_requester": Kind("accepted", "你的请求已过期",
+                              "你对《{title}》的请求已过期：{actor} 没有在期限内处理，1 个鱼豆已退还"),
+    "mailed": Kind("mailed", "书已寄出", "{actor} 已寄出《{title}》{note}，收到后请确认收货"),
+    "received": Kind("received", "对方已收到你送的书", "{actor} 已收到《{title}》，你获得 1 个鱼豆，感谢分享"),
+    "auto_received_gifter": Kind("received", "已自动确认收到",
+                                 "{actor} 在期限内没有确认《{title}》，已自动确认收到，你获得 1 个鱼豆"),
+    "auto_received_requester": Kind("received", "已自动确认收到",
+                                    "{actor} 寄出的《{title}》已到确认期限，已自动确认收到"),
+    "problem": Kind("received", "对方报告了问题", "{actor} 报告《{title}》有问题{note}"),
+    "refunded": Kind("received", "对方退还了鱼豆", "{actor} 退还了你为《{title}》花的 1 个鱼豆"),
+    "resolved_received": Kind("received", "问题已处理：按已收到结算",
+                              "《{title}》（与 {actor} 的交易）的问题已由管理员处理：按已收到结算"),
+    "resolved_refunded": Kind("received", "问题已处理：已退还鱼豆",
+                              "《{title}》（与 {actor} 的交易）的问题已由管理员处理：请求人的鱼豆已退还"),
+    "remind_respond": Kind("reminder", "请处理一个请求",
+                           "{actor} 对《{title}》的请求即将过期，请尽快同意或拒绝"),
+    "remind_mail": Kind("reminder", "请寄出答应送的书",
+                        "你答应送给 {actor} 的《{title}》即将过期，请尽快寄出"),
+    "remind_receive": Kind("reminder", "收到了吗？",
+                           "{actor} 寄出的《{title}》收到了吗？收到后请确认收货，没收到或有损坏请报告问题"),
+    "wish_available": Kind("wish", "你想要的书有人赠送了", "你想要的《{title}》有人赠送了：{actor}"),
+    "invitation": Kind("invitation", "有人想送你一本书", "{actor} 想送你一本《{title}》"),
+}
+
+
+def notify(uid: int, kind: str, *, drift: Drift | None = None, gift_id: int | None = None,
+           isbn: str = "", book_title: str = "", actor: str = "", note: str = "") -> Notice:
+    """Write a notice for user ``uid`` in the caller's unit of work (whose
+    user rows are locked already) and queue its email after the commit."""
+    spec = KINDS[kind]
+    mail_off = db.session.scalar(select(User.mail_off).where(User.id == uid)) or ""
+    wants_mail = spec.group not in mail_off.split(",")
+    if drift is not None:
+        isbn, book_title, gift_id = drift.isbn, drift.book_title, drift.gift_id
+    notice = Notice(uid=uid, kind=kind, drift_id=drift.id if drift is not None else None,
+                    gift_id=gift_id, isbn=isbn, book_title=book_title[:255], actor=actor[:24],
+                    note=note[:200], mail_state=MailState.DUE if wants_mail else MailState.NONE)
+    db.session.add(notice)
+    db.session.flush()
+    if wants_mail:
+        from app.jobs import queue_notice_mail
+
+        db.after_commit(queue_notice_mail, notice.id)
+    return notice
+
+
+def notice_text(notice: Notice) -> str:
+    note = notice.note
+    if note and notice.kind in ("mailed", "problem"):
+        note = f"（{note}）" if notice.kind == "mailed" else f"：{note}"
+    return KINDS[notice.kind].text.format(actor=notice.actor, title=notice.book_title, note=note)
+
+
+def notice_subject(notice: Notice) -> str:
+    return KINDS[notice.kind].subject
+
+
+def my_notices(uid: int, limit: int = 100) -> list[Notice]:
+    return db.session.scalars(select(Notice).where(Notice.uid == uid)
+                              .order_by(Notice.id.desc()).limit(limit)).all()
+
+
+def unread_count(uid: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notice).where(
+        Notice.uid == uid, Notice.read.is_(False)))
+
+
+def waiting_on_me(uid: int) -> int:
+    """Drifts whose next step is mine: answer or mail as the gifter, confirm
+    receipt as the requester."""
+    as_gifter = db.session.scalar(select(func.count()).select_from(Drift).where(
+        Drift.gifter_id == uid,
+        Drift.pending.in_([PendingStatus.WAITING, PendingStatus.ACCEPTED, PendingStatus.PROBLEM])))
+    as_requester = db.session.scalar(select(func.count()).select_from(Drift).where(
+        Drift.requester_id == uid, Drift.pending == PendingStatus.MAILED))
+    return as_gifter + as_requester
+
+
+def mark_read(uid: int, nid: int | None = None) -> int:
+    """Mark one of my notices (or all of them) read; returns how many changed."""
+    with db.auto_commit():
+        statement = update(Notice).where(Notice.uid == uid, Notice.read.is_(False))
+        if nid is not None:
+            statement = statement.where(Notice.id == nid)
+        result = db.session.execute(statement.values(read=True)
+                                    .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def set_mail_groups(user: User, enabled: set[str]) -> None:
+    """Switch email on for the ``enabled`` groups and off for the others."""
+    with db.auto_commit():
+        user.mail_off = ",".join(key for key, _ in MAIL_GROUPS if key not in enabled)
