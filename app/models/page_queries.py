@@ -1,8 +1,8 @@
 """The read queries behind the pages: gifts, wishes, drifts and the bean
 ledger (a fixed number of statements whatever the number of rows)."""
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 
-from app.libs.enums import PendingStatus
+from app.libs.enums import OPEN_STATES, PROMISED_STATES
 from app.models.base import LIVE, db
 from app.models.bean_ledger import BeanLedger
 from app.models.book import Book
@@ -29,28 +29,36 @@ def my_open(model, uid: int) -> list[tuple]:
 
 
 def waiting_gift_ids(gift_ids: list[int]) -> set[int]:
-    """Which of these gifts have a drift waiting for the gifter."""
+    """Which of these gifts an open drift holds (it cannot be withdrawn now)."""
     if not gift_ids:
         return set()
     return set(db.session.scalars(select(Drift.gift_id).where(
-        Drift.gift_id.in_(gift_ids), Drift.pending == PendingStatus.WAITING)))
+        Drift.gift_id.in_(gift_ids), Drift.pending.in_([int(s) for s in OPEN_STATES]))))
+
+
+def _not_promised():
+    """A gift whose gifter has not accepted a request for it: still on offer."""
+    return ~exists().where(Drift.gift_id == Gift.id,
+                           Drift.pending.in_([int(s) for s in PROMISED_STATES]))
 
 
 def open_with_users(model, isbn: str) -> list[tuple]:
-    """Live, unlaunched gifts or wishes of one ISBN with their owners, oldest first."""
+    """Live, unlaunched gifts (still on offer) or wishes of one ISBN with
+    their owners, oldest first."""
+    on_offer = [_not_promised()] if model is Gift else []
     return db.session.execute(
         select(model, User).join(User, User.id == model.uid)
-        .where(model.isbn == isbn, model.launched.is_(False))
+        .where(model.isbn == isbn, model.launched.is_(False), *on_offer)
         .order_by(model.create_time, model.id)).all()
 
 
 def recent_gifts(limit: int, batch: int = 200) -> list[tuple]:
-    """The newest live, unlaunched gift of each ISBN, newest first, with its
+    """The newest live, unlaunched gift still on offer of each ISBN, newest first, with its
     book and gifter. Walks gifts newest first on the create_time index and
     stops at ``limit`` distinct ISBNs, instead of grouping every gift (the
     cost stays flat as the gift table grows; no GROUP BY, so MySQL's
     ONLY_FULL_GROUP_BY has nothing to object to)."""
-    newest_first = (select(Gift.id, Gift.isbn).where(Gift.launched.is_(False))
+    newest_first = (select(Gift.id, Gift.isbn).where(Gift.launched.is_(False), _not_promised())
                     .order_by(Gift.create_time.desc(), Gift.id.desc()))
     chosen, seen, offset = [], set(), 0
     while len(chosen) < limit:
