@@ -8,7 +8,6 @@ The cast: 爱丽丝 gives 三体, 鲍勃 asks for it (and wishes for it), 卡罗
 stranger to the drift, 戴夫 asks for the same copy where a scene needs him."""
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest

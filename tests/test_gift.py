@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from app.models.bean_ledger import BeanLedger, BeanReason
+from app.models.base import db
+from app.models.bean_ledger import BeanLedger, BeanReason, change_beans
 from app.models.drift import Drift
 from app.models.gift import Gift
 from app.models.notice import MailState, Notice
@@ -178,8 +179,6 @@ def test_withdraw_refused_while_a_drift_waits(app, as_alice, alice):
 
 
 def debt_of(user) -> Decimal:
-    from app.models.base import db
-
     db.session.expire_all()
     return db.session.get(User, user.id).bean_debt
 
@@ -209,9 +208,6 @@ def test_withdraw_at_zero_beans_succeeds_and_records_the_debt(app, as_alice, as_
 
 def test_withdraw_takes_back_what_the_balance_allows(app, as_alice, alice):
     """With less than the listing bean, what there is is taken and only the rest owed."""
-    from app.models.bean_ledger import change_beans
-    from app.models.base import db
-
     list_gift(as_alice, SANTI)
     with db.auto_commit():
         change_beans(alice.id, Decimal("-0.3"), "test_spend")
@@ -318,8 +314,6 @@ def test_listing_a_gift_alerts_each_wisher_once(mail_app):
     sink = mail_app.smtp_sink
     received = [sink.next(), sink.next()]
     assert sorted(m["To"] for m in received) == ["bob@example.com", "carol@example.com"]
-    from app.models.base import db
-
     rows = db.session.execute(select(User.nickname, Notice.kind, Notice.mail_state, Notice.gift_id)
                               .join(User, User.id == Notice.uid).order_by(Notice.id)).all()
     gid = live(Gift, isbn=SANTI)[0].id
