@@ -1,4 +1,5 @@
-"""Drifts (鱼漂): requesting a gift, mailing, rejecting, withdrawing, beans."""
+"""Drifts (鱼漂): requesting a gift, accepting, mailing, confirming receipt, rejecting,
+withdrawing, beans. The full action × actor × state table is in test_drift_lifecycle.py."""
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from app.models.base import db
 from app.models.bean_ledger import BeanLedger, ledger_sum
 from app.models.drift import Drift
 from app.models.gift import Gift
+from app.models.notice import Notice
 from app.models.user import User
 from app.models.wish import Wish
 from tests.helpers import BAINIAN, DRIFT_FORM, HONGLOU, HUOZHE, PYTHON, SANTI, add_books, register, unchanged
@@ -39,6 +41,30 @@ class World:
     def drift(self) -> Drift:
         db.session.expire_all()
         return db.session.scalar(select(Drift).order_by(Drift.id.desc()))
+
+    def act(self, client, did, action, **data):
+        """POST /drift/<did>/<action> as ``client``; returns the status code."""
+        if action == "problem":
+            data = {"kind": "not_arrived", **data}
+        return client.post(f"/drift/{did}/{action}", data=data).status_code
+
+    def to(self, did, state):
+        """Walk drift ``did`` (Alice gifter, Bob requester) from waiting into ``state``."""
+        steps = {PendingStatus.WAITING: [], PendingStatus.ACCEPTED: ["accept"],
+                 PendingStatus.MAILED: ["accept", "mailed"],
+                 PendingStatus.PROBLEM: ["accept", "mailed", "problem"],
+                 PendingStatus.RECEIVED: ["accept", "mailed", "received"],
+                 PendingStatus.REJECTED: ["reject"], PendingStatus.WITHDRAWN: ["withdraw"]}[state]
+        for action in steps:
+            client = self.bob if action in ("withdraw", "received", "problem") else self.alice
+            assert self.act(client, did, action) == 302, action
+        assert db.session.get(Drift, did).pending == state
+
+    def notices(self, nickname) -> list[str]:
+        """The kinds of a user's notices, oldest first."""
+        db.session.expire_all()
+        return db.session.scalars(select(Notice.kind).where(Notice.uid == self.user(nickname).id)
+                                  .order_by(Notice.id)).all()
 
 
 @pytest.fixture
@@ -72,9 +98,12 @@ def test_request_costs_a_bean_and_shows_on_pending(world):
     assert world.user("鲍勃").beans == Decimal("0")
     bob_page = world.bob.get("/pending").get_data(as_text=True)
     alice_page = world.alice.get("/pending").get_data(as_text=True)
-    assert "等待对方邮寄" in bob_page and "撤回" in bob_page
-    assert "等待你邮寄" in alice_page and "已邮寄" in alice_page and "拒绝" in alice_page
-    assert "中关村大街" in alice_page and "13800138000" in alice_page
+    assert "等待对方回应" in bob_page and "撤回" in bob_page and "中关村大街" in bob_page
+    assert "等待你回应" in alice_page and "同意" in alice_page and "拒绝" in alice_page
+    assert "已寄出" not in alice_page and "确认收到" not in bob_page
+    # address escrow: the gifter sees nothing of the address before accepting
+    assert "中关村大街" not in alice_page and "13800138000" not in alice_page
+    assert world.notices("爱丽丝") == ["request"]
 
 
 def test_request_mails_the_gifter(app_factory, smtp_server):
@@ -87,24 +116,54 @@ def test_request_mails_the_gifter(app_factory, smtp_server):
             sink.next()
         world.request()
         message = sink.next()
-    assert message["Subject"] == "[鱼书] 有人想要一本书" and message["To"] == "alice@example.com"
-    assert "/pending" in message.get_body(preferencelist=("plain",)).get_content()
+        did = world.drift().id
+    assert message["Subject"] == "[鱼书] 有人想要你的书" and message["To"] == "alice@example.com"
+    assert f"/pending#drift-{did}" in message.get_body(preferencelist=("plain",)).get_content()
 
 
-def test_mailed_completes_the_trade(world):
-    """Mailing pays the gifter, launches the gift and the wish, counts the trade."""
+def test_mailed_pays_nothing_received_completes_the_trade(world):
+    """Accepting and mailing move no bean and no counter; confirming receipt pays the
+    gifter +1 once, counts the trade, gives the gift and fulfils the wish."""
     world.request()
     did = world.drift().id
-    assert world.alice.post(f"/drift/{did}/mailed").status_code == 302
-    assert world.drift().pending == PendingStatus.SUCCESS
+    world.to(did, PendingStatus.MAILED)
+    alice, bob = world.user("爱丽丝"), world.user("鲍勃")
+    assert alice.beans == Decimal("0.5") and bob.beans == Decimal("0")
+    assert (alice.send_counter, bob.receive_counter) == (0, 0)
+    assert not db.session.get(Gift, world.gift_id).launched
+    assert "你已寄出，等待对方确认收到" in world.alice.get("/pending").get_data(as_text=True)
+    assert "确认收到" in world.bob.get("/pending").get_data(as_text=True)
+    assert world.act(world.bob, did, "received") == 302
+    assert world.drift().pending == PendingStatus.RECEIVED
     alice, bob = world.user("爱丽丝"), world.user("鲍勃")
     assert alice.beans == Decimal("1.5") and bob.beans == Decimal("0")
     assert (alice.send_counter, bob.receive_counter) == (1, 1)
+    reasons = db.session.scalars(select(BeanLedger.reason).where(
+        BeanLedger.drift_id == did).order_by(BeanLedger.id)).all()
+    assert reasons == ["request", "received_reward"]
     assert db.session.get(Gift, world.gift_id).launched
     assert db.session.scalar(select(Wish.launched).where(Wish.uid == bob.id, Wish.isbn == SANTI))
-    assert "你已邮寄，交易完成" in world.alice.get("/pending").get_data(as_text=True)
-    assert "对方已邮寄" in world.bob.get("/pending").get_data(as_text=True)
+    assert "对方已收到，交易完成" in world.alice.get("/pending").get_data(as_text=True)
+    assert "你已收到，交易完成" in world.bob.get("/pending").get_data(as_text=True)
     assert SANTI not in world.alice.get("/my/gifts").get_data(as_text=True)
+    assert world.notices("爱丽丝") == ["request", "received"]
+    assert world.notices("鲍勃")[-2:] == ["accepted", "mailed"]
+
+
+def test_mailed_keeps_the_tracking_note_and_problem_the_report(world):
+    """The tracking note and the problem report are stored and shown to both parties."""
+    world.request()
+    did = world.drift().id
+    world.to(did, PendingStatus.ACCEPTED)
+    assert world.act(world.alice, did, "mailed", tracking="SF123456") == 302
+    assert world.act(world.bob, did, "problem", kind="damaged", note="封面撕破") == 302
+    drift = world.drift()
+    assert (drift.tracking, drift.problem, drift.pending) == ("SF123456", "收到的书有损坏：封面撕破",
+                                                              PendingStatus.PROBLEM)
+    for client in (world.alice, world.bob):
+        page = client.get("/pending").get_data(as_text=True)
+        assert "SF123456" in page and "封面撕破" in page
+    assert world.user("鲍勃").beans == Decimal("0") and world.user("爱丽丝").beans == Decimal("0.5")
 
 
 def test_reject_refunds_the_requester(world):
@@ -112,8 +171,9 @@ def test_reject_refunds_the_requester(world):
     world.request()
     did = world.drift().id
     assert world.alice.post(f"/drift/{did}/reject").status_code == 302
-    assert world.drift().pending == PendingStatus.REJECT
+    assert world.drift().pending == PendingStatus.REJECTED
     assert world.user("鲍勃").beans == Decimal("1")
+    assert world.notices("鲍勃")[-1] == "rejected"
     alice_page = world.alice.get("/pending").get_data(as_text=True)
     assert "你已拒绝" in alice_page and "中关村大街" not in alice_page
     assert "对方已拒绝" in world.bob.get("/pending").get_data(as_text=True)
@@ -129,53 +189,60 @@ def test_withdraw_refunds_the_requester(world):
     assert world.user("鲍勃").beans == Decimal("1")
     assert "你已撤回" in world.bob.get("/pending").get_data(as_text=True)
     assert "对方已撤回" in world.alice.get("/pending").get_data(as_text=True)
+    assert world.notices("爱丽丝") == ["request", "withdrawn"]
 
 
 @pytest.mark.parametrize("who, action", [
-    ("carol", "mailed"), ("carol", "reject"), ("carol", "withdraw"),
-    ("bob", "mailed"), ("bob", "reject"), ("alice", "withdraw")])
+    ("carol", "accept"), ("carol", "reject"), ("carol", "withdraw"),
+    ("bob", "accept"), ("bob", "reject"), ("alice", "withdraw")])
 def test_wrong_party_gets_404_and_nothing_changes(world, who, action):
-    """Only the gifter may mail or reject and only the requester may withdraw."""
+    """Only the gifter may accept or reject and only the requester may withdraw."""
     world.request()
     did = world.drift().id
     with unchanged():
-        assert getattr(world, who).post(f"/drift/{did}/{action}").status_code == 404
+        assert world.act(getattr(world, who), did, action) == 404
     assert world.drift().pending == PendingStatus.WAITING
 
 
-@pytest.mark.parametrize("first, second, client_of_second", [
-    ("reject", "mailed", "alice"), ("mailed", "reject", "alice"), ("withdraw", "mailed", "alice"),
-    ("mailed", "withdraw", "bob"), ("mailed", "mailed", "alice")])
-def test_stale_transition_is_409(world, first, second, client_of_second):
-    """A drift no longer Waiting refuses every transition with 409 and changes nothing."""
+@pytest.mark.parametrize("state, who, action", [
+    (PendingStatus.REJECTED, "alice", "accept"), (PendingStatus.ACCEPTED, "alice", "reject"),
+    (PendingStatus.WITHDRAWN, "alice", "accept"), (PendingStatus.ACCEPTED, "alice", "accept"),
+    (PendingStatus.MAILED, "bob", "withdraw"), (PendingStatus.WAITING, "alice", "mailed"),
+    (PendingStatus.ACCEPTED, "bob", "received"), (PendingStatus.RECEIVED, "bob", "received"),
+    (PendingStatus.RECEIVED, "bob", "problem"), (PendingStatus.MAILED, "alice", "refund")])
+def test_stale_transition_is_409(world, state, who, action):
+    """A drift whose state does not allow the action refuses it with 409 and changes nothing."""
     world.request()
     did = world.drift().id
-    first_client = world.bob if first == "withdraw" else world.alice
-    assert first_client.post(f"/drift/{did}/{first}").status_code == 302
-    state, beans = world.drift().pending, [world.user(n).beans for n in ("爱丽丝", "鲍勃")]
-    resp = getattr(world, client_of_second).post(f"/drift/{did}/{second}")
-    assert resp.status_code == 409 and "状态" in resp.get_data(as_text=True)
+    world.to(did, state)
+    with unchanged():
+        resp = getattr(world, who).post(f"/drift/{did}/{action}", data={"kind": "not_arrived"})
+        assert resp.status_code == 409 and "状态" in resp.get_data(as_text=True)
     assert world.drift().pending == state
-    assert [world.user(n).beans for n in ("爱丽丝", "鲍勃")] == beans
 
 
 def test_unknown_drift_is_404(world):
     """A drift id that does not exist is a 404 for every action."""
-    for action in ("mailed", "reject"):
-        assert world.alice.post(f"/drift/999/{action}").status_code == 404
-    assert world.bob.post("/drift/999/withdraw").status_code == 404
+    for action in ("accept", "reject", "mailed", "refund"):
+        assert world.act(world.alice, 999, action) == 404
+    for action in ("withdraw", "received", "problem"):
+        assert world.act(world.bob, 999, action) == 404
 
 
 def test_transitions_are_post_only(world):
     """GET on a transition route is refused and changes nothing."""
     world.request()
     did = world.drift().id
-    assert world.alice.get(f"/drift/{did}/mailed").status_code == 405
+    for action in ("accept", "reject", "mailed", "refund"):
+        assert world.alice.get(f"/drift/{did}/{action}").status_code == 405
+    for action in ("withdraw", "received", "problem"):
+        assert world.bob.get(f"/drift/{did}/{action}").status_code == 405
     assert world.drift().pending == PendingStatus.WAITING
 
 
-def test_mailed_rejects_other_waiting_requests(world):
-    """Mailing to one requester rejects the others for that gift and refunds them."""
+def test_accept_gives_the_other_waiting_requests_to_someone_else(world):
+    """Accepting one requester closes the others for that gift as given-to-someone-else
+    (not rejected), refunds them and tells them so."""
     world.carol.post(f"/gifts/book/{HUOZHE}")
     world.carol.post(f"/gifts/book/{HONGLOU}")
     world.request()
@@ -183,12 +250,15 @@ def test_mailed_rejects_other_waiting_requests(world):
     world.request(client=world.carol)
     carol_drift = world.drift().id
     assert world.user("卡罗尔").beans == Decimal("0")
-    world.alice.post(f"/drift/{bob_drift}/mailed")
-    assert db.session.get(Drift, carol_drift).pending == PendingStatus.REJECT
+    assert world.act(world.alice, bob_drift, "accept") == 302
+    assert db.session.get(Drift, carol_drift).pending == PendingStatus.GIVEN_TO_OTHER
     assert world.user("卡罗尔").beans == Decimal("1")
     reasons = db.session.scalars(select(BeanLedger.reason).where(
         BeanLedger.drift_id == carol_drift).order_by(BeanLedger.id)).all()
-    assert reasons == ["request", "refund_reject"]
+    assert reasons == ["request", "refund_given_to_other"]
+    assert world.notices("卡罗尔")[-1] == "given_to_other"
+    page = world.carol.get("/pending").get_data(as_text=True)
+    assert "已送给别人" in page and "对方已拒绝" not in page
 
 
 def test_cannot_request_own_gift(world):
@@ -238,7 +308,7 @@ def test_ratio_rule_counts_trades_from_the_database(world):
             db.session.add(Drift(recipient_name="x", address="x", mobile="x", isbn=SANTI, book_title="三体",
                                  requester_id=bob.id, requester_nickname="鲍勃", gifter_id=alice.id,
                                  gifter_nickname="爱丽丝", gift_id=world.gift_id,
-                                 pending=PendingStatus.SUCCESS))
+                                 pending=PendingStatus.RECEIVED))
     resp = world.bob.get(f"/gifts/{world.gift_id}/request")
     text = resp.get_data(as_text=True)
     assert resp.status_code == 403 and "每收到两本书" in text
@@ -297,21 +367,23 @@ def test_snapshot_fits_its_columns_with_many_authors(world):
     assert len(world.drift().book_author) == 255
 
 
-def test_gifter_no_longer_sees_a_closed_requests_address(world):
-    """Once withdrawn or rejected, a request's address and phone leave the gifter's
-    page; each requester still sees their own."""
+def test_gifter_sees_an_address_only_from_accepting_until_closed(world):
+    """The gifter sees no waiting request's address; the accepted one's from acceptance
+    until it closes (here: withdrawn), never the others'; each requester always sees their own."""
     world.carol.post(f"/gifts/book/{HUOZHE}")
     world.carol.post(f"/gifts/book/{HONGLOU}")
     world.request()
     bob_drift = world.drift().id
     world.request(client=world.carol, address="上海市徐汇区漕溪北路 595 号 12 楼")
-    assert "漕溪北路" in world.alice.get("/pending").get_data(as_text=True)
-    world.bob.post(f"/drift/{bob_drift}/withdraw")
     page = world.alice.get("/pending").get_data(as_text=True)
-    assert "对方已撤回" in page and "中关村大街" not in page and "漕溪北路" in page
-    world.alice.post(f"/drift/{world.drift().id}/reject")
+    assert "漕溪北路" not in page and "中关村大街" not in page
+    world.act(world.alice, bob_drift, "accept")
     page = world.alice.get("/pending").get_data(as_text=True)
-    assert "漕溪北路" not in page and "中关村大街" not in page and "13800138000" not in page
+    assert "中关村大街" in page and "13800138000" in page and "漕溪北路" not in page
+    assert world.act(world.bob, bob_drift, "withdraw") == 302
+    page = world.alice.get("/pending").get_data(as_text=True)
+    assert "对方已撤回" in page and "中关村大街" not in page and "13800138000" not in page
+    assert "漕溪北路" not in page
     assert "中关村大街" in world.bob.get("/pending").get_data(as_text=True)
     assert "漕溪北路" in world.carol.get("/pending").get_data(as_text=True)
 
@@ -336,7 +408,7 @@ def test_ratio_rule_counts_waiting_requests(world):
     assert db.session.scalar(select(func.count()).select_from(Drift)) == 2
     assert world.user("鲍勃").beans == Decimal("3")
     first = db.session.scalar(select(Drift.id).where(Drift.gift_id == gifts[SANTI]))
-    world.alice.post(f"/drift/{first}/mailed")
+    world.to(first, PendingStatus.RECEIVED)
     assert world.request(gift_id=gifts[HONGLOU]).status_code == 403  # received 1 + waiting 1
     second = db.session.scalar(select(Drift.id).where(Drift.gift_id == gifts[HUOZHE]))
     world.bob.post(f"/drift/{second}/withdraw")

@@ -1,15 +1,20 @@
 """The gift list: listing and withdrawing gifts, the bean accounting, the
-"my gifts" page and the wish-alert emails sent when a gift is listed."""
+"my gifts" page and the wish-alert notices (and their email) sent when a gift is listed."""
 import queue
 import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
-from app.models.bean_ledger import BeanLedger, BeanReason
+from app.models.base import db
+from app.models.bean_ledger import BeanLedger, BeanReason, change_beans
 from app.models.drift import Drift
 from app.models.gift import Gift
+from app.models.notice import MailState, Notice
+from app.models.user import User
+from app.services.notices import MAIL_GROUP_KEYS
 from tests.helpers import (
     BAD_CHECK_DIGIT, BAINIAN, DRIFT_FORM, DUPLICATE, HONGLOU, HUOZHE, SANTI, SANTI2, UNKNOWN_VALID_ISBN, add_books,
     beans_of, live, login_client, make_gift, make_user, make_wish, minutes_ago, snapshot, text_of, unchanged)
@@ -173,20 +178,73 @@ def test_withdraw_refused_while_a_drift_waits(app, as_alice, alice):
     assert live(Gift) == [] and beans_of(alice) == (0, 0)
 
 
-def test_withdraw_refused_when_beans_too_few(app, as_alice, as_bob, alice):
-    """With fewer than 0.5 beans the gift stays listed and beans never go negative."""
+def debt_of(user) -> Decimal:
+    db.session.expire_all()
+    return db.session.get(User, user.id).bean_debt
+
+
+def reasons_of(user) -> list[str]:
+    return [row.reason for row in live(BeanLedger, uid=user.id)]
+
+
+def test_withdraw_at_zero_beans_succeeds_and_records_the_debt(app, as_alice, as_bob, alice):
+    """With 0 beans the gift is still withdrawn: nothing is taken (never negative), the
+    0.5 is owed, and the next credit pays the debt first, as ledger rows."""
     list_gift(as_alice, SANTI)
     list_gift(as_alice, HUOZHE)
     list_gift(as_bob, BAINIAN)
     resp = as_alice.post(f"/gifts/{live(Gift, isbn=BAINIAN)[0].id}/request", data=DRIFT_FORM)
     assert resp.status_code == 302
     assert beans_of(alice) == (0, 0)
-    gid = live(Gift, isbn=SANTI)[0].id
-    with unchanged():
-        resp = as_alice.post(f"/gifts/{gid}/withdraw", follow_redirects=True)
-        assert "你的鱼豆不足以撤回这本书" in text_of(resp)
-    assert [g.isbn for g in live(Gift, uid=alice.id)] == [SANTI, HUOZHE]
-    assert beans_of(alice) == (0, 0)
+    resp = as_alice.post(f"/gifts/{live(Gift, isbn=SANTI)[0].id}/withdraw", follow_redirects=True)
+    assert "已从赠送清单撤回" in text_of(resp)
+    assert [g.isbn for g in live(Gift, uid=alice.id)] == [HUOZHE]
+    assert beans_of(alice) == (0, 0) and debt_of(alice) == HALF
+    assert reasons_of(alice) == ["list_gift", "list_gift", "request"]  # nothing taken yet
+    list_gift(as_alice, HONGLOU)  # +0.5, all of it repays the debt
+    assert beans_of(alice) == (0, 0) and debt_of(alice) == 0
+    assert reasons_of(alice)[-2:] == [BeanReason.LIST_GIFT, BeanReason.REPAY_DEBT]
+
+
+def test_withdraw_takes_back_what_the_balance_allows(app, as_alice, alice):
+    """With less than the listing bean, what there is is taken and only the rest owed."""
+    list_gift(as_alice, SANTI)
+    with db.auto_commit():
+        change_beans(alice.id, Decimal("-0.3"), "test_spend")
+    as_alice.post(f"/gifts/{live(Gift, isbn=SANTI)[0].id}/withdraw")
+    assert live(Gift) == []
+    assert beans_of(alice) == (0, 0) and debt_of(alice) == Decimal("0.3")
+    assert live(BeanLedger, uid=alice.id)[-1].delta == Decimal("-0.2")
+
+
+def test_listing_and_withdrawing_cannot_farm_beans(app, as_alice, as_bob, alice, bob):
+    """Spending the listing beans, then withdrawing and relisting gifts over and over, never
+    leaves more than the gifts still listed are worth: beans − debt stays 0.5 per listed gift
+    minus the held request, the balance never goes negative, and a refund pays the debt."""
+    list_gift(as_alice, SANTI)
+    list_gift(as_alice, HUOZHE)
+    list_gift(as_bob, BAINIAN)
+    assert as_alice.post(f"/gifts/{live(Gift, isbn=BAINIAN)[0].id}/request",
+                         data=DRIFT_FORM).status_code == 302
+
+    def worth() -> Decimal:
+        balance, ledger = beans_of(alice)
+        assert balance == ledger and balance >= 0
+        return balance - debt_of(alice)
+
+    for _ in range(5):
+        for isbn in (SANTI, HUOZHE):
+            as_alice.post(f"/gifts/{live(Gift, isbn=isbn, uid=alice.id)[0].id}/withdraw")
+            assert worth() == HALF * len(live(Gift, uid=alice.id)) - 1
+        for isbn in (SANTI, HUOZHE):
+            list_gift(as_alice, isbn)
+            assert worth() == HALF * len(live(Gift, uid=alice.id)) - 1
+    for isbn in (SANTI, HUOZHE):
+        as_alice.post(f"/gifts/{live(Gift, isbn=isbn, uid=alice.id)[0].id}/withdraw")
+    assert beans_of(alice) == (0, 0) and debt_of(alice) == 1
+    [drift] = live(Drift)
+    assert as_bob.post(f"/drift/{drift.id}/reject").status_code == 302  # +1 refund, all owed
+    assert beans_of(alice) == (0, 0) and debt_of(alice) == 0
 
 
 # -- GET /my/gifts ---------------------------------------------------------------
@@ -241,21 +299,31 @@ def _alert_scene(mail_app):
     make_wish(first, SANTI, create_time=minutes_ago(9))
     make_wish(quiet, SANTI, create_time=minutes_ago(10))
     make_wish(other, HUOZHE)
-    resp = login_client(mail_app, quiet).post("/personal/wish-alerts", follow_redirects=True)
-    assert "已关闭心愿提醒邮件" in text_of(resp)
+    resp = login_client(mail_app, quiet).post(
+        "/personal/mail", data={"mail": sorted(MAIL_GROUP_KEYS - {"wish"})}, follow_redirects=True)
+    assert "邮件通知设置已保存" in text_of(resp)
     return login_client(mail_app, gifter)
 
 
 def test_listing_a_gift_alerts_each_wisher_once(mail_app):
-    """Each wisher with alerts on gets one email linking to the book page; the
-    gifter, other books' wishers and those who switched alerts off get none."""
+    """Each wisher gets one notice; those with wish mail on also one email linking to the
+    book page; the gifter and other books' wishers get neither, and a wisher who switched
+    wish mail off gets the notice only."""
     as_gifter = _alert_scene(mail_app)
     as_gifter.post(f"/gifts/book/{SANTI}")
     sink = mail_app.smtp_sink
     received = [sink.next(), sink.next()]
     assert sorted(m["To"] for m in received) == ["bob@example.com", "carol@example.com"]
+    rows = db.session.execute(select(User.nickname, Notice.kind, Notice.mail_state, Notice.gift_id)
+                              .join(User, User.id == Notice.uid).order_by(Notice.id)).all()
+    gid = live(Gift, isbn=SANTI)[0].id
+    assert sorted(rows) == sorted([("鲍勃", "wish_available", MailState.SENT, gid),
+                                   ("卡罗尔", "wish_available", MailState.SENT, gid),
+                                   ("戴夫", "wish_available", MailState.NONE, gid)])
+    assert "有人赠送了" in text_of(login_client(mail_app, live(User, nickname="戴夫")[0]).get("/notices"))
     for message in received:
-        assert message["Subject"] == "[鱼书] 你想要的《三体》有人赠送了"
+        assert message["Subject"] == "[鱼书] 你想要的书有人赠送了"
+        assert "三体" in message.get_body(preferencelist=("plain",)).get_content()
         body = message.get_body(preferencelist=("plain",)).get_content()
         assert f"/book/{SANTI}/detail" in body
     with pytest.raises(queue.Empty):

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.libs.enums import PendingStatus
+from app.services.drift import TRANSITIONS
 from app.view_models.drift import DriftViewModel
 from tests.helpers import SANTI
 
@@ -43,9 +44,34 @@ def test_address_shown_only_to_whom_it_concerns(status, viewer):
 
 @pytest.mark.parametrize("status", list(PendingStatus))
 def test_a_stranger_gets_no_actions(status):
-    """A viewer who is neither party can neither mail, reject nor withdraw."""
-    model = DriftViewModel(drift(status), STRANGER)
-    assert not (model.can_mail or model.can_reject or model.can_withdraw)
+    """A viewer who is neither party gets no action, no role and no label, in every state."""
+    model = DriftViewModel(drift(status), STRANGER, CONFIG)
+    assert model.actions == set() and model.role is None and model.status_label == ""
+    assert not any(model.can(action) for action in TRANSITIONS)
+
+
+# What each party may do in each state, written out by hand (the issue's lifecycle).
+OFFERED = {
+    (PendingStatus.WAITING, "gifter"): {"accept", "reject"},
+    (PendingStatus.WAITING, "requester"): {"withdraw"},
+    (PendingStatus.ACCEPTED, "gifter"): {"mailed"},
+    (PendingStatus.ACCEPTED, "requester"): {"withdraw"},
+    (PendingStatus.MAILED, "requester"): {"received", "problem"},
+    (PendingStatus.PROBLEM, "gifter"): {"refund"},
+    (PendingStatus.PROBLEM, "requester"): {"received"},
+}
+
+
+@pytest.mark.parametrize("status", list(PendingStatus))
+@pytest.mark.parametrize("viewer, role", [(REQUESTER, "requester"), (GIFTER, "gifter")])
+def test_each_party_is_offered_exactly_its_next_steps(status, viewer, role):
+    """A party's buttons are its role's next steps in this state (nothing once closed),
+    and TRANSITIONS agrees with the lifecycle written out by hand."""
+    model = DriftViewModel(drift(status), viewer, CONFIG)
+    assert model.actions == OFFERED.get((status, role), set())
+    assert model.actions == {action for action, (who, states, _) in TRANSITIONS.items()
+                             if who == role and status in states}
+    assert model.status_label == status.label(role)
 
 
 def _results(page: int, total: int, per_page: int = 15, max_page: int = 99, shown: int = 1):

@@ -1,5 +1,5 @@
 """The wish list: adding and removing wishes, the "my wishes" page and
-inviting a wisher by email (satisfy wish)."""
+inviting a wisher (satisfy wish): a notice, and an email when the wisher wants one."""
 import queue
 import re
 from urllib.parse import urlsplit
@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.models.bean_ledger import BeanLedger
+from app.models.notice import MailState, Notice
 from app.models.wish import Wish
+from app.services.notices import MAIL_GROUP_KEYS
 from tests.helpers import (
     BAD_CHECK_DIGIT, BAINIAN, DUPLICATE, HONGLOU, HUOZHE, SANTI, SANTI2, UNKNOWN_VALID_ISBN, add_books, beans_of,
     live, login_client, make_gift, make_user, make_wish, minutes_ago, snapshot, text_of, unchanged)
@@ -169,17 +171,39 @@ def assert_no_mail(sink):
         sink.next(timeout=0.5)
 
 
-def test_satisfy_wish_emails_the_wisher_a_request_link(mail_app, wish_scene):
-    """The wisher gets one "[鱼书]" email over SMTP linking to the drift page of my gift."""
-    gifter, _wisher, gift, wish = wish_scene
-    with unchanged():
-        resp = login_client(mail_app, gifter).post(f"/satisfy/wish/{wish.id}", follow_redirects=True)
-        assert resp.request.path == f"/book/{SANTI}/detail" and INVITED in text_of(resp)
-        message = mail_app.smtp_sink.next()
-        assert message["To"] == "bob@example.com" and message["Subject"].startswith("[鱼书]")
-        body = message.get_body(preferencelist=("plain",)).get_content()
-        links = [urlsplit(link).path for link in re.findall(r"https?://\S+", body)]
-        assert f"/gifts/{gift.id}/request" in links and "爱丽丝" in body and "三体" in body
+def test_satisfy_wish_notifies_the_wisher_with_a_request_link(mail_app, wish_scene):
+    """The wisher gets one invitation notice and one "[鱼书] 有人想送你一本书" email over SMTP
+    linking to the request page of my gift; nothing else changes."""
+    gifter, wisher, gift, wish = wish_scene
+    before = snapshot()
+    resp = login_client(mail_app, gifter).post(f"/satisfy/wish/{wish.id}", follow_redirects=True)
+    assert resp.request.path == f"/book/{SANTI}/detail" and INVITED in text_of(resp)
+    message = mail_app.smtp_sink.next()
+    assert message["To"] == "bob@example.com" and message["Subject"] == "[鱼书] 有人想送你一本书"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    links = [urlsplit(link).path for link in re.findall(r"https?://\S+", body)]
+    assert f"/gifts/{gift.id}/request" in links and "爱丽丝" in body and "三体" in body
+    [notice] = live(Notice)
+    assert (notice.uid, notice.kind, notice.gift_id, notice.actor, notice.mail_state) == (
+        wisher.id, "invitation", gift.id, "爱丽丝", MailState.SENT)
+    after = snapshot()
+    assert {name for name in after if after[name] != before[name]} == {"notice"}
+    page = text_of(login_client(mail_app, wisher).get("/notices"))
+    assert "爱丽丝 想送你一本《三体》" in page and f"/gifts/{gift.id}/request" in page
+    assert_no_mail(mail_app.smtp_sink)
+
+
+def test_invitation_mail_off_still_leaves_the_notice(mail_app, wish_scene):
+    """A wisher who switched invitation mail off (POST /personal/mail) gets the notice, no email."""
+    gifter, wisher, gift, wish = wish_scene
+    resp = login_client(mail_app, wisher).post(
+        "/personal/mail", data={"mail": sorted(MAIL_GROUP_KEYS - {"invitation"})}, follow_redirects=True)
+    assert "邮件通知设置已保存" in text_of(resp)
+    assert INVITED in text_of(login_client(mail_app, gifter).post(f"/satisfy/wish/{wish.id}",
+                                                                   follow_redirects=True))
+    [notice] = live(Notice)
+    assert (notice.uid, notice.kind, notice.mail_state) == (wisher.id, "invitation", MailState.NONE)
+    assert_no_mail(mail_app.smtp_sink)
 
 
 def test_satisfy_wish_twice_in_a_minute_is_refused(mail_app, wish_scene):
