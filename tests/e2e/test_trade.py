@@ -163,6 +163,8 @@ def test_gift_requested_accepted_mailed_and_received(person, problems, cast):
     card = drift_card(taker, gift_title)
     expect(card.locator(".drift-status")).to_have_text("对方已寄出")
     expect(card.locator(".drift-tracking")).to_contain_text("SF1234567890")
+    card.get_by_text("没收到或有损坏？报告问题").click()  # the problem form, for the audit; not sent
+    expect(card.get_by_role("button", name="报告问题")).to_be_visible()
     taker.shoot("pending-mailed")
     card.get_by_role("button", name="确认收到").click()
     dialog = taker.page.get_by_role("dialog", name="请确认")
