@@ -9,12 +9,14 @@ automatically. Then the database is checked.
     python -m pipenv run python bench/soak.py [--clients 50] [--duration 60]
            [--database mysql|sqlite] [--workers 2] [--deadline SECONDS]
 
-Checks after the run: zero 5xx answers, every user's beans equal the sum of
-their ledger rows, no negative balance, no gift given twice (at most one
-received or promised drift per gift), no gift promised twice, every drift
-charged once and, when closed, refunded once or rewarded once, as its state
-says. Prints the drifts by state and the answers by action. Exits non-zero
-when a check fails. Traffic goes only to the loopback server it starts.
+When the clients stop, the sweeps run on for one more deadline, settling
+every drift still waiting, accepted or mailed. Checks after the run: zero 5xx
+answers, every user's beans equal the sum of their ledger rows, no negative
+balance, no gift given twice (at most one received or promised drift per
+gift), no gift promised twice, every drift charged once and, when closed,
+refunded once or rewarded once as its state says, and no drift left past its
+deadline. Prints the drifts by state, the answers by action and what the
+sweeps did. Exits non-zero when a check fails. Traffic goes only to the loopback server it starts.
 """
 import argparse
 import json
@@ -58,11 +60,13 @@ REFUND_OF_STATE = {3: "refund_reject", 4: "refund_withdraw", 8: "refund_expired"
 
 
 def deadline_settings(seconds: float) -> dict:
-    """Every drift deadline ``seconds`` long (fractional days), reminders inside them."""
+    """Every drift deadline ``seconds`` long (fractional days), reminders inside
+    them, and closed drifts' mailing details erased as long after closing."""
     day = 86400.0
     return {"DRIFT_RESPONSE_DAYS": seconds / day, "DRIFT_MAIL_DAYS": seconds / day,
             "DRIFT_RECEIVE_DAYS": seconds / day, "DRIFT_REMINDER_LEAD_DAYS": seconds / 2 / day,
-            "DRIFT_RECEIVE_REMINDER_DAYS": [seconds / 3 / day, seconds * 2 / 3 / day]}
+            "DRIFT_RECEIVE_REMINDER_DAYS": [seconds / 3 / day, seconds * 2 / 3 / day],
+            "ADDRESS_RETENTION_DAYS": seconds / day}
 
 
 def free_port() -> int:
@@ -284,6 +288,7 @@ def check_invariants(db_url: str) -> list[tuple[str, bool, str]]:
             GROUP BY gift_id HAVING COUNT(*) > 1) AS t""")
         launched_without = scalar("""SELECT COUNT(*) FROM gift g WHERE g.launched = 1 AND NOT EXISTS
             (SELECT 1 FROM drift d WHERE d.gift_id = g.id AND d.pending IN (2, 10))""")
+        erased_open = scalar("SELECT COUNT(*) FROM drift WHERE address_erased = 1 AND pending IN (1, 5, 6, 7)")
         refunds = ", ".join(f"'{r}'" for r in REFUND_REASONS)
         rows = conn.execute(sa.text(f"""SELECT d.id, d.pending, d.closed_at IS NULL,
             (SELECT COUNT(*) FROM bean_ledger l WHERE l.drift_id = d.id AND l.reason = 'request'),
@@ -305,6 +310,7 @@ def check_invariants(db_url: str) -> list[tuple[str, bool, str]]:
         if bool(open_) != (pending in (1, 5, 6, 7)):
             wrong_closed_at.append(did)
     by_state = Counter(STATE_NAMES[row[1]] for row in rows)
+    overdue = sum(by_state[name] for name in ("waiting", "accepted", "mailed"))
     summary = ", ".join(f"{name}={by_state[name]}" for name in STATE_NAMES.values())
     return [("beans equal ledger sum for every user", mismatched == 0, f"{mismatched} users differ"),
             ("no negative balance", negative == 0, f"{negative} users negative"),
@@ -316,6 +322,9 @@ def check_invariants(db_url: str) -> list[tuple[str, bool, str]]:
             ("every drift charged once; closed ones refunded once or rewarded once", not wrong_settlement,
              f"{len(wrong_settlement)} drifts (id, state, charged, refunded, rewarded) {wrong_settlement[:5]}"),
             ("closed_at set exactly on closed drifts", not wrong_closed_at, f"{len(wrong_closed_at)} drifts"),
+            ("no drift outlived its deadline (waiting, accepted, mailed after the sweeps)", not overdue,
+             f"{overdue} drifts still open with a deadline"),
+            ("mailing details erased only from closed drifts", erased_open == 0, f"{erased_open} open drifts"),
             ("drifts by state", True, summary)]
 
 
@@ -328,7 +337,8 @@ def main(argv=None) -> int:
     parser.add_argument("--deadline", type=float, default=None,
                         help="seconds every drift deadline lasts (default: a quarter of the duration, at least 2)")
     args = parser.parse_args(argv)
-    settings = deadline_settings(args.deadline or max(2.0, args.duration / 4))
+    deadline = args.deadline or max(2.0, args.duration / 4)
+    settings = deadline_settings(deadline)
 
     db_url = prepare_database(args.database, args.clients)
     books = isbns(db_url)[:60]
@@ -340,10 +350,11 @@ def main(argv=None) -> int:
         sweeps_thread.start()
         try:
             statuses, latencies, problems = run_load(base, args.clients, args.duration, books, actions)
+            elapsed = time.monotonic() - started
+            time.sleep(deadline + 1)  # the clients stopped: the sweeps settle what is left
         finally:
             stop.set()
             sweeps_thread.join()
-        elapsed = time.monotonic() - started
     finally:
         proc.terminate()
         proc.wait(timeout=30)
