@@ -10,20 +10,31 @@ import statistics
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from flask_migrate import upgrade
 from sqlalchemy import event, insert
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from app.libs.enums import PendingStatus
+from app.libs.enums import OPEN_STATES, PendingStatus
 from app.models import Drift, Gift, User, Wish, db
+from app.models.bean_ledger import BeanLedger, BeanReason
 from app.models.base import utcnow
 from app.models.book import search_books, upsert_books
 from bench.books import KEYWORDS, catalog
 
 PASSWORD = "bench-password"
 BOOK_BATCH = 2000
+START_BEANS = 10
+START_REASON = "bench_start"  # the builder's opening balance (no page action gives it)
+S = PendingStatus
+# How often each state is drawn; GIVEN_TO_OTHER brings the request that won the copy along.
+STATE_WEIGHTS = {S.WAITING: 5, S.ACCEPTED: 2, S.MAILED: 2, S.PROBLEM: 1, S.RECEIVED: 6, S.REJECTED: 2,
+                 S.WITHDRAWN: 2, S.EXPIRED: 1, S.GIVEN_TO_OTHER: 1, S.REFUNDED: 1}
+REFUNDS = {S.REJECTED: BeanReason.REFUND_REJECT, S.WITHDRAWN: BeanReason.REFUND_WITHDRAW,
+           S.EXPIRED: BeanReason.REFUND_EXPIRED, S.GIVEN_TO_OTHER: BeanReason.REFUND_GIVEN_TO_OTHER,
+           S.REFUNDED: BeanReason.REFUND_PROBLEM}
 
 
 @dataclass
@@ -95,7 +106,8 @@ def _fill_trades(app, sizes: Sizes, records: list[dict], rnd: random.Random, bui
 
     pw_hash = generate_password_hash(PASSWORD, app.config["PASSWORD_HASH_METHOD"])
     users = [{"id": i, "nickname": f"读者{i:04d}", "email": f"reader{i}@bench.example.com",
-              "_password": pw_hash, "beans": 10, "create_time": when, "status": 1}
+              "_password": pw_hash, "beans": 0, "send_counter": 0, "receive_counter": 0,
+              "create_time": when, "status": 1}
              for i, when in enumerate(times(sizes.users), start=1)]
     # Gifts and wishes cluster on a "popular" fifth of the catalog, so book
     # pages have people on both sides; no user lists an ISBN twice.
@@ -113,18 +125,47 @@ def _fill_trades(app, sizes: Sizes, records: list[dict], rnd: random.Random, bui
         return rows
 
     gifts, wishes = entries(sizes.gifts), entries(sizes.wishes)
+    ledger: list[dict] = []
+
+    def bean(uid: int, delta, reason: str, gift_id=None, drift_id=None, when=None) -> None:
+        """A balance change, written both ways, so every balance equals its ledger."""
+        users[uid - 1]["beans"] += Decimal(str(delta))
+        ledger.append({"uid": uid, "delta": Decimal(str(delta)), "reason": reason, "gift_id": gift_id,
+                       "drift_id": drift_id, "create_time": when or now, "status": 1})
+
+    for user in users:
+        user["beans"] = Decimal("0")
+        bean(user["id"], START_BEANS, START_REASON, when=user["create_time"])
+    for gift in gifts:
+        bean(gift["uid"], app.config["BEANS_UPLOAD_ONE_BOOK"], BeanReason.LIST_GIFT, gift_id=gift["id"],
+             when=gift["create_time"])
+    wish_of = {(w["uid"], w["isbn"]): w for w in wishes}
     by_isbn = {rec["isbn"]: rec for rec in pool}
-    drifts, states = [], [PendingStatus.WAITING] * 8 + [PendingStatus.SUCCESS] * 6 + [
-        PendingStatus.REJECT] * 3 + [PendingStatus.WITHDRAWN] * 3
-    requested = sorted(rnd.sample(gifts, min(sizes.drifts, len(gifts))), key=lambda g: g["id"])
-    for number, gift in enumerate(requested, start=1):
-        requester = rnd.randint(1, sizes.users - 1)
-        requester += requester >= gift["uid"]  # anyone but the gifter
-        state = rnd.choice(states)
-        if state is PendingStatus.SUCCESS:
+    drifts: list[dict] = []
+
+    def add_drift(gift: dict, state: PendingStatus, skip: set[int]) -> None:
+        number = len(drifts) + 1
+        requester = _requester(rnd, users, gift["uid"], skip)
+        created = min(gift["create_time"] + timedelta(hours=number % 48 + 1), now - timedelta(hours=1))
+        if state in OPEN_STATES:  # still inside its deadline
+            created = min(created, now - timedelta(hours=rnd.randint(2, 40)))
+        moved = created + timedelta(minutes=30) if state is not PendingStatus.WAITING else created
+        bean(requester, -1, BeanReason.REQUEST, drift_id=number, when=created)
+        refund = REFUNDS.get(state)
+        if refund:
+            bean(requester, 1, refund, drift_id=number, when=moved)
+        if state in (PendingStatus.RECEIVED, PendingStatus.REFUNDED):
             gift["launched"] = True
-            users[gift["uid"] - 1]["beans"] += 1
+        if state is PendingStatus.RECEIVED:
+            bean(gift["uid"], 1, BeanReason.RECEIVED_REWARD, drift_id=number, when=moved)
+            users[gift["uid"] - 1]["send_counter"] += 1
+            users[requester - 1]["receive_counter"] += 1
+            wish = wish_of.get((requester, gift["isbn"]))
+            if wish:
+                wish["launched"] = True
         book = by_isbn[gift["isbn"]]
+        mailed = state in (PendingStatus.MAILED, PendingStatus.PROBLEM, PendingStatus.RECEIVED,
+                           PendingStatus.REFUNDED)
         drifts.append({
             "id": number, "recipient_name": f"收件人{requester}", "address": f"北京市海淀区某路{number}号",
             "message": "想读这本书，谢谢！", "mobile": f"138{number:08d}", "isbn": gift["isbn"],
@@ -132,13 +173,41 @@ def _fill_trades(app, sizes: Sizes, records: list[dict], rnd: random.Random, bui
             "book_img": book["image"], "requester_id": requester,
             "requester_nickname": users[requester - 1]["nickname"], "gifter_id": gift["uid"],
             "gifter_nickname": users[gift["uid"] - 1]["nickname"], "gift_id": gift["id"],
-            "pending": int(state), "create_time": gift["create_time"] + timedelta(hours=number % 48 + 1),
+            "pending": int(state), "create_time": created, "moved_at": moved,
+            "closed_at": None if state in OPEN_STATES else moved,
+            "tracking": f"SF{number:010d}" if mailed else "",
+            "problem": "还没有收到" if state in (PendingStatus.PROBLEM, PendingStatus.REFUNDED) else "",
             "status": 1})
+        skip.add(requester)
+
+    states = [state for state, weight in STATE_WEIGHTS.items() for _ in range(weight)]
+    requested = sorted(rnd.sample(gifts, min(sizes.drifts, len(gifts))), key=lambda g: g["id"])
+    for gift in requested:
+        if len(drifts) >= sizes.drifts:
+            break
+        state, skip = rnd.choice(states), set()
+        if state is PendingStatus.GIVEN_TO_OTHER:  # another request was accepted and went on
+            add_drift(gift, rnd.choice([PendingStatus.ACCEPTED, PendingStatus.MAILED,
+                                        PendingStatus.RECEIVED]), skip)
+        add_drift(gift, state, skip)
+    for row in users:
+        row["beans"] = float(row["beans"])
+    for row in ledger:
+        row["delta"] = float(row["delta"])
     with db.auto_commit():
-        for model, rows in ((User, users), (Gift, gifts), (Wish, wishes), (Drift, drifts)):
+        for model, rows in ((User, users), (Gift, gifts), (Wish, wishes), (Drift, drifts),
+                            (BeanLedger, ledger)):
             if rows:
                 db.session.execute(insert(model), rows)
     _pick_targets(sizes, gifts, wishes, drifts, built)
+
+
+def _requester(rnd: random.Random, users: list[dict], gifter: int, skip: set[int]) -> int:
+    """Anyone but the gifter (and ``skip``) who still has a bean to spend."""
+    while True:
+        uid = rnd.randint(1, len(users))
+        if uid != gifter and uid not in skip and users[uid - 1]["beans"] >= 1:
+            return uid
 
 
 def _pick_targets(sizes: Sizes, gifts, wishes, drifts, built: Built) -> None:

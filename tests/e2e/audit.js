@@ -12,6 +12,7 @@
   }
   for (const el of document.querySelectorAll('a[href], button')) {
     if (el.closest('[aria-hidden=true]')) continue;
+    if (el.checkVisibility && !el.checkVisibility()) continue;  // not rendered (a closed <details>): checked once shown
     if (!(el.innerText || '').trim() && !el.getAttribute('aria-label')) {
       issues.push('control without a name: ' + el.outerHTML.slice(0, 80));
     }
