@@ -12,7 +12,6 @@ from app.database import engine_options
 from app.libs.beans import beans_text
 from app.libs.site_url import resolve_site_url, site_url_for, trusted_hosts
 from app.security import check_secret_key, init_security
-from app.jobs import init_jobs
 from app.extensions import bootstrap, cache, csrf, limiter, login_manager, mail, migrate
 from app.models.base import db
 
@@ -49,7 +48,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     check_secret_key(app)
     init_security(app)
     register_extensions(app)
-    init_jobs(app)
     register_blueprints(app)
     register_commands(app)
     return app

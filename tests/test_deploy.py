@@ -111,7 +111,8 @@ def test_rate_limit_is_shared(instances):
 
 
 def test_drift_across_instances(instances):
-    """A gift listed on A, requested on B and mailed on A completes for both."""
+    """A gift listed on A, requested on B, accepted and mailed on A and received on B
+    completes for both."""
     a, b = instances
     gifter = registered(a, "gifter@example.com", "赠书人")
     taker = registered(b, "taker@example.com", "索书人")
@@ -123,7 +124,10 @@ def test_drift_across_instances(instances):
     gid = gift_link.group(1)
     assert post_form(taker, b, f"/gifts/{gid}/request", DRIFT_FORM).status_code == 302
     pending = gifter.get(f"{a}/pending", timeout=10).text
-    did = re.search(r'/drift/(\d+)/mailed', pending).group(1)
-    assert post_form(gifter, a, f"/drift/{did}/mailed", {}, "/pending").status_code == 302
-    assert "对方已邮寄" in taker.get(f"{b}/pending", timeout=10).text
-    assert "你已邮寄，交易完成" in gifter.get(f"{b}/pending", timeout=10).text
+    did = re.search(r'/drift/(\d+)/accept', pending).group(1)
+    assert post_form(gifter, a, f"/drift/{did}/accept", {}, "/pending").status_code == 302
+    assert post_form(gifter, a, f"/drift/{did}/mailed", {"tracking": "SF1"}, "/pending").status_code == 302
+    assert "对方已寄出" in taker.get(f"{b}/pending", timeout=10).text
+    assert post_form(taker, b, f"/drift/{did}/received", {}, "/pending").status_code == 302
+    assert "你已收到，交易完成" in taker.get(f"{a}/pending", timeout=10).text
+    assert "对方已收到，交易完成" in gifter.get(f"{b}/pending", timeout=10).text

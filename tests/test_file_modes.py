@@ -1,7 +1,6 @@
 """Files in instance/ that hold mail or data are readable by their owner only."""
 import os
 import stat
-import time
 
 import pytest
 from sqlalchemy import text
@@ -38,22 +37,18 @@ def test_outbox_folder_and_messages_are_private(app_factory, tmp_path):
     assert mode(outbox) == 0o700 and mode(files[0]) == 0o600
 
 
-def test_failed_mail_folder_and_messages_are_private(app_factory, tmp_path):
-    """Mail SMTP refused is kept in a 0700 folder as 0600 files."""
-    outbox = tmp_path / "outbox"
-    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), OUTBOX_DIR=str(outbox))
+def test_job_queue_file_is_private_and_made_only_when_used(app_factory, tmp_path):
+    """The queue's SQLite file (it holds unsent mail) is created 0600, and only once
+    something is queued."""
+    path = tmp_path / "jobs.sqlite"
+    app = app_factory(JOBS_QUEUE=f"sqlite:///{path}", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     with app.app_context():
         client = app.test_client()
         client.post("/register", data={"email": "alice@example.com", "nickname": "爱丽丝", "password": "secret123"})
         client.post("/logout")
+        assert not path.exists()
         client.post("/reset/password", data={"email": "alice@example.com"})
-    failed = outbox / "failed"
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and not (failed.is_dir() and os.listdir(failed)):
-        time.sleep(0.05)
-    kept = list(failed.iterdir())
-    assert len(kept) == 1
-    assert mode(outbox) == 0o700 and mode(failed) == 0o700 and mode(kept[0]) == 0o600
+    assert path.exists() and mode(path) == 0o600
 
 
 def test_sqlite_database_and_its_wal_files_are_private(tmp_path):

@@ -14,6 +14,7 @@ so live in the services it calls.
 ``python fisher.py`` runs the consumer in-process (``start_in_process``);
 production runs ``flask jobs worker`` beside gunicorn."""
 import os
+import threading
 from dataclasses import dataclass
 from functools import wraps
 
@@ -57,7 +58,10 @@ def _private_file(path: str) -> None:
         pass
 
 
-def init_jobs(app) -> Jobs:
+_building = threading.Lock()
+
+
+def _build(app) -> Jobs:
     huey = _make_huey(app)
 
     def in_app(func):
@@ -92,12 +96,20 @@ def init_jobs(app) -> Jobs:
             in_app(account_mail)),
         sweep=huey.periodic_task(crontab(), name="sweep")(in_app(lambda: run_due(queue=True))),
     )
-    app.extensions["fisher_jobs"] = jobs
     return jobs
 
 
 def jobs_of(app=None) -> Jobs:
-    return (app or current_app).extensions["fisher_jobs"]
+    """The app's queue and its jobs, built on first use (so an app that never
+    queues anything never creates the queue's file)."""
+    app = app or current_app._get_current_object()
+    jobs = app.extensions.get("fisher_jobs")
+    if jobs is None:
+        with _building:
+            jobs = app.extensions.get("fisher_jobs")
+            if jobs is None:
+                jobs = app.extensions["fisher_jobs"] = _build(app)
+    return jobs
 
 
 def queue_notice_mail(nid: int) -> None:
