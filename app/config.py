@@ -29,8 +29,24 @@ DATABASE_LOCK_WAIT_TIMEOUT = 5
 DATABASE_DEADLOCK_RETRIES = 3  # reruns of a unit of work that lost a deadlock or a lock wait
 HEALTHZ_TIMEOUT = 2  # /healthz connects afresh with this budget for every wait
 
-# Books
-BOOK_SOURCE = "local"  # "local" (bundled catalog) or "yushu" (HTTP API)
+# Books come from a chain of sources, asked in order: "local" (the book
+# table: the bundled and imported catalog, and books people added), "yushu"
+# (a Yushu-compatible API), "openlibrary", "googlebooks". None means
+# ["local"], or ["local", "yushu"] when the older BOOK_SOURCE is "yushu".
+# FISHER_BOOK_SOURCES='["local", "openlibrary", "googlebooks"]' in the environment.
+BOOK_SOURCES = None
+BOOK_SOURCE = "local"  # older single-source setting: "local" or "yushu"
+BOOK_SEARCH_BUDGET = 6.0  # seconds a keyword search waits for the remote sources together
+OPENLIBRARY_BASE_URL = "https://openlibrary.org"
+OPENLIBRARY_COVERS_URL = "https://covers.openlibrary.org"
+GOOGLE_BOOKS_BASE_URL = "https://www.googleapis.com"
+GOOGLE_BOOKS_API_KEY = None  # optional; without one Google allows fewer requests a day
+# HTTP limits of the Open Library and Google Books sources (the Yushu API has its own below).
+BOOK_HTTP_CONNECT_TIMEOUT = 3.0
+BOOK_HTTP_READ_TIMEOUT = 5.0
+BOOK_HTTP_TOTAL_TIMEOUT = 8.0  # wall-clock budget for one answer
+BOOK_HTTP_RETRIES = 1
+BOOK_HTTP_MAX_BYTES = 2 * 1024 * 1024
 YUSHU_API_BASE_URL = "http://t.talelin.com"
 YUSHU_CONNECT_TIMEOUT = 3.0
 YUSHU_READ_TIMEOUT = 5.0

@@ -52,6 +52,9 @@ def make_config(tmp_path, **overrides) -> dict:
         "REGISTER_RATE_LIMIT": "1000 per hour",  # tests register many users from one address
         "YUSHU_CONNECT_TIMEOUT": 1.0,
         "YUSHU_READ_TIMEOUT": 1.0,
+        "BOOK_HTTP_RETRIES": 0,
+        "BOOK_HTTP_CONNECT_TIMEOUT": 1.0,
+        "BOOK_HTTP_READ_TIMEOUT": 1.0,
     }
     config.update(overrides)
     return config
