@@ -10,7 +10,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import models  # noqa: F401  (every table on the metadata)
 from app.database import engine_options
 from app.libs.beans import beans_text
+from app.spider import source_names
 from app.libs.site_url import resolve_site_url, site_url_for, trusted_hosts
+from app.request import FisherRequest
 from app.security import check_secret_key, init_security
 from app.extensions import bootstrap, cache, csrf, limiter, login_manager, mail, migrate
 from app.models.base import db
@@ -21,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ``instance/secure.py`` and ``FISHER_*`` environment variables -- or,
     for tests, ``test_config`` alone on top of the public settings."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = FisherRequest
     app.config.from_object("app.config")
     os.makedirs(app.instance_path, exist_ok=True)
     if test_config is None:
@@ -36,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
+    source_names(app.config)  # an unknown book source stops the start, not a later search
     app.config["SITE_URL"] = resolve_site_url(app.config)
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["SITE_URL"], app.config["TRUSTED_HOSTS"])
     app.add_template_global(site_url_for)
@@ -110,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.cli import catalog_cli, covers_cli, drifts_cli, jobs_cli, mail_cli
+    from app.cli_books import books_cli
 
-    for group in (catalog_cli, covers_cli, drifts_cli, jobs_cli, mail_cli):
+    for group in (books_cli, catalog_cli, covers_cli, drifts_cli, jobs_cli, mail_cli):
         app.cli.add_command(group)

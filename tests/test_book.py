@@ -172,11 +172,12 @@ def test_isbn_search_uses_isbn_lookup(client, books, spy, query, isbn, title):
 
 
 def test_unknown_isbn_search_is_empty(client, books, spy):
-    """A valid ISBN that is not in the catalog gives the empty state."""
+    """A valid ISBN that no source knows says so and offers to add the book."""
     resp = client.get("/book/search", query_string={"q": "9787115428011"})
     assert resp.status_code == 200
     assert spy == [("isbn", "9787115428011")]
-    assert "没有找到相关的书" in text_of(resp)
+    assert "还没有哪个书源知道 ISBN 9787115428011" in text_of(resp)
+    assert "登录后添加这本书" in text_of(resp)
 
 
 def test_bad_checksum_is_a_keyword(client, books, spy):

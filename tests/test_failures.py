@@ -122,7 +122,7 @@ def test_database_unavailable_is_503(tmp_path):
 
 def test_trickling_api_is_cut_off(app_factory, httpserver):
     """An API that sends a byte now and then (for 30 s) is abandoned at the 1-second total
-    budget: 503 well before the body would end (a generous bound for a busy machine)."""
+    budget: the page answers, naming the source, well before the body would end (a generous bound)."""
     def trickle(_request):
         def body():
             for _ in range(300):
@@ -135,4 +135,5 @@ def test_trickling_api_is_cut_off(app_factory, httpserver):
                       YUSHU_READ_TIMEOUT=0.5, YUSHU_TOTAL_TIMEOUT=1.0)
     started = time.monotonic()
     resp = app.test_client().get("/book/search?q=python")
-    assert resp.status_code == 503 and time.monotonic() - started < 15
+    assert resp.status_code == 200 and time.monotonic() - started < 15
+    assert "鱼书 API暂时不可用" in resp.get_data(as_text=True)

@@ -65,16 +65,28 @@ def fetch_cover(app, isbn: str, url: str) -> str:
         raise FetchError(f"not an image ({kind or 'no type'})")
     if not _is_image(kind, fetched.body):
         raise FetchError(f"not an image (content is not {kind})")
+    return store_cover(app, isbn, fetched.body, KINDS[kind])
+
+
+def store_cover(app, isbn: str, data: bytes, ext: str) -> str:
+    """Keep ``data`` as the cover of ``isbn`` (replacing any earlier one);
+    returns the file name."""
     folder = covers_dir(app)
     os.makedirs(folder, exist_ok=True)
-    name = f"{isbn}.{KINDS[kind]}"
+    name = f"{isbn}.{ext}"
     fd, partial = tempfile.mkstemp(dir=folder, suffix=".part")  # never served half-written
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(fetched.body)
+            fh.write(data)
         os.chmod(partial, 0o644)  # public images; mkstemp made it private to this user
         os.replace(partial, os.path.join(folder, name))
     except BaseException:
         os.unlink(partial)
         raise
+    for other in KINDS.values():  # one cover per book, whatever type it had
+        if other != ext:
+            try:
+                os.unlink(os.path.join(folder, f"{isbn}.{other}"))
+            except FileNotFoundError:
+                pass
     return name

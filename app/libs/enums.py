@@ -42,3 +42,21 @@ _LABELS = {
                _S.WITHDRAWN: "对方已撤回", _S.EXPIRED: "已过期", _S.GIVEN_TO_OTHER: "已送给别人",
                _S.REFUNDED: "你已退还鱼豆"},
 }
+
+
+class GiftCondition(IntEnum):
+    """How worn a copy on offer is, as its gifter describes it (stored)."""
+    UNSAID = 0
+    NEW = 1
+    LIKE_NEW = 2
+    MARKED = 3
+    DAMAGED = 4
+
+    @property
+    def label(self) -> str:
+        return _CONDITION_LABELS[self]
+
+
+_CONDITION_LABELS = {GiftCondition.UNSAID: "", GiftCondition.NEW: "全新",
+                     GiftCondition.LIKE_NEW: "几乎全新", GiftCondition.MARKED: "有笔记或划线",
+                     GiftCondition.DAMAGED: "有破损"}

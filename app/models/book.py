@@ -35,6 +35,8 @@ class Book(SoftDeleteMixin, db.Model):
     # Normalised copies used by keyword search (see libs/search_text).
     search_title: Mapped[str] = mapped_column(String(512), default="")
     search_body: Mapped[str] = mapped_column(Text, default="")
+    # The person who added the book by hand (None: it came from a catalog or a source).
+    contributor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True, default=None)
 
     def to_dict(self) -> dict:
         return {field: getattr(self, field) for field in BOOK_FIELDS}

@@ -1,6 +1,6 @@
 """Books a user offers (赠送清单); ``launched`` means given away."""
-from sqlalchemy import update
-from sqlalchemy.orm import relationship
+from sqlalchemy import SmallInteger, String, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import db
 from app.models.list_entry import ListEntry
@@ -8,6 +8,10 @@ from app.models.list_entry import ListEntry
 
 class Gift(ListEntry, db.Model):
     __tablename__ = "gift"
+
+    # The copy's condition (a GiftCondition value, 0: not given) and the gifter's note on it.
+    condition: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    condition_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     user = relationship("User", back_populates="gifts")
 

@@ -1,6 +1,6 @@
 """Looking books up through the configured source, keeping what it fetched.
 
-A source only reads. Books it brought from the Yushu API (``BookPage.fetched``)
+A source only reads. Books it brought from a remote source (``BookPage.fetched``)
 are stored here, in a unit of work of their own, so detail pages and gifts
 find them in the book table without asking the API again.
 """
@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models.base import db
 from app.models.book import upsert_books
-from app.spider import BookPage, get_book_source
+from app.spider import BookPage, BookSourceError, get_book_source
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +24,13 @@ def by_keyword(keyword: str, page: int = 1) -> BookPage:
 
 
 def find_by_isbn(isbn: str) -> dict | None:
-    """The book with this ISBN, or None when no source knows it."""
-    return by_isbn(isbn).first
+    """The book with this ISBN, or None when no source knows it;
+    BookSourceError when none has it and some source could not answer (the
+    book may exist)."""
+    page = by_isbn(isbn)
+    if page.first is None and page.unavailable:
+        raise BookSourceError(f"{'、'.join(page.unavailable)} could not answer for {isbn}")
+    return page.first
 
 
 def _kept(page: BookPage) -> BookPage:

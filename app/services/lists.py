@@ -6,7 +6,7 @@ from limits import parse
 from sqlalchemy import func, select
 
 from app.extensions import limiter
-from app.libs.enums import OPEN_STATES
+from app.libs.enums import OPEN_STATES, GiftCondition
 from app.models.base import LIVE, db
 from app.models.bean_ledger import BeanReason, change_beans, take_back
 from app.models.drift import Drift
@@ -48,11 +48,14 @@ def _add_to_list(model, user: User, isbn: str):
 
 
 @retry_on_deadlock
-def add_gift(user: User, isbn: str) -> Gift:
-    """List a gift (+BEANS_UPLOAD_ONE_BOOK beans) and tell the people who wish for it."""
+def add_gift(user: User, isbn: str, condition: GiftCondition = GiftCondition.UNSAID,
+             condition_note: str = "") -> Gift:
+    """List a gift (+BEANS_UPLOAD_ONE_BOOK beans), with the copy's condition,
+    and tell the people who wish for it."""
     book = _known_book(isbn)
     with db.auto_commit():
         gift = _add_to_list(Gift, user, isbn)
+        gift.condition, gift.condition_note = int(condition), condition_note[:200]
         change_beans(user.id, current_app.config["BEANS_UPLOAD_ONE_BOOK"], BeanReason.LIST_GIFT,
                      gift_id=gift.id)
         notify_wishers(gift, book, user)

@@ -6,6 +6,9 @@ from app.spider.source import BookPage, stored_book
 
 
 class LocalCatalog:
+    name = "local"
+    label = "本站书库"
+
     def search_by_isbn(self, isbn: str) -> BookPage:
         return stored_book(isbn)
 

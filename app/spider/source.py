@@ -24,6 +24,8 @@ class BookPage:
     books: list[dict] = field(default_factory=list)
     # Clean records this answer brought from outside the book table, to be stored.
     fetched: list[dict] = field(default_factory=list)
+    # Labels of the sources that could not answer ("Open Library").
+    unavailable: list[str] = field(default_factory=list)
 
     @property
     def first(self) -> dict | None:
@@ -31,6 +33,9 @@ class BookPage:
 
 
 class BookSource(Protocol):
+    name: str
+    label: str
+
     def search_by_isbn(self, isbn: str) -> BookPage: ...
 
     def search_by_keyword(self, keyword: str, page: int = 1) -> BookPage: ...

@@ -9,7 +9,7 @@ pages do not fetch it again.
 """
 from app.libs.book_record import RecordError, clean_record
 from app.spider.http_source import NOT_FOUND, HttpLimits, HttpSource, shared_session
-from app.spider.source import BookPage, BookSourceError, stored_book
+from app.spider.source import BookPage, BookSourceError
 
 
 class YuShuBook(HttpSource):
@@ -25,9 +25,6 @@ class YuShuBook(HttpSource):
                    HttpLimits.from_config(cfg, "YUSHU"), cfg["PER_PAGE"])
 
     def search_by_isbn(self, isbn: str) -> BookPage:
-        known = stored_book(isbn)
-        if known.first:
-            return known
         return self.cached(f"isbn:{isbn}", lambda: self._fetch_isbn(isbn))
 
     def search_by_keyword(self, keyword: str, page: int = 1) -> BookPage:

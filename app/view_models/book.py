@@ -33,8 +33,10 @@ class BookCollection:
     """One page of search results."""
 
     def __init__(self, *, keyword: str, page: int, per_page: int, total: int, books: list[dict],
-                 max_page: int = 99):
+                 max_page: int = 99, isbn: str | None = None, unavailable: list[str] = ()):
         self.keyword = keyword
+        self.isbn = isbn  # the ISBN-13 when the query was an ISBN
+        self.unavailable = list(unavailable)  # labels of the sources that could not answer
         self.page = page
         self.total = total
         self.books = [BookViewModel(book) for book in books]

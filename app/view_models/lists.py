@@ -1,21 +1,32 @@
 """Shape gifts and wishes for the list pages and the book page."""
 from dataclasses import dataclass
 
+from app.libs.enums import GiftCondition
 from app.view_models.book import BookViewModel
 
 
 @dataclass
 class ListedEntry:
-    """One person offering or wanting a book, as the book page lists them."""
+    """One person offering or wanting a book, as the book page lists them;
+    a gift also says what state the copy is in."""
     id: int
     uid: int
     nickname: str
     time: str
+    condition: str = ""
+    condition_note: str = ""
+
+
+def condition_of(item) -> tuple[str, str]:
+    """(label, note) of a gift's condition; empty for a wish."""
+    code = getattr(item, "condition", 0) or 0
+    return GiftCondition(code).label, getattr(item, "condition_note", "") or ""
 
 
 def listed_entries(rows) -> list[ListedEntry]:
     """(Gift or Wish, User) rows → entries."""
-    return [ListedEntry(item.id, user.id, user.nickname, item.create_time.strftime("%Y-%m-%d"))
+    return [ListedEntry(item.id, user.id, user.nickname, item.create_time.strftime("%Y-%m-%d"),
+                        *condition_of(item))
             for item, user in rows]
 
 
@@ -26,13 +37,15 @@ class MyListItem:
     book: BookViewModel
     others: int
     waiting: bool = False
+    condition: str = ""
+    condition_note: str = ""
 
 
 def my_list_items(*, rows, counts: dict[str, int], waiting_ids=frozenset()) -> list[MyListItem]:
     """(Gift or Wish, Book) rows with per-ISBN counts of the other side and
     the ids of gifts with a waiting drift."""
     return [MyListItem(item.id, BookViewModel(book.to_dict()), counts.get(item.isbn, 0),
-                       item.id in waiting_ids)
+                       item.id in waiting_ids, *condition_of(item))
             for item, book in rows]
 
 

@@ -3,11 +3,12 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from app.forms.book import KEYWORD_MAX, SearchForm
+from app.forms.gift import GiftForm
 from app.libs.helper import normalize_isbn
 from app.models import page_queries
 from app.models.gift import Gift
 from app.models.wish import Wish
-from app.services import books
+from app.services import books, contributed
 from app.view_models.book import BookCollection, BookViewModel
 from app.view_models.lists import BookLists
 from app.web import web
@@ -28,7 +29,8 @@ def search():
     found = books.by_isbn(isbn) if isbn else books.by_keyword(keyword, page)
     cfg = current_app.config
     result = BookCollection(keyword=keyword, page=page, per_page=cfg["PER_PAGE"], total=found.total,
-                            books=found.books, max_page=cfg["MAX_PAGE"])
+                            books=found.books, max_page=cfg["MAX_PAGE"], isbn=isbn,
+                            unavailable=found.unavailable)
     return render_template("book/search_result.html", form=form, result=result)
 
 
@@ -47,4 +49,5 @@ def book_detail(isbn):
     lists = BookLists.build(gift_rows=page_queries.open_with_users(Gift, isbn13),
                             wish_rows=page_queries.open_with_users(Wish, isbn13),
                             my_uid=current_user.id if current_user.is_authenticated else None)
-    return render_template("book/detail.html", book=BookViewModel(book), lists=lists)
+    return render_template("book/detail.html", book=BookViewModel(book), lists=lists, gift_form=GiftForm(),
+                           contribution=contributed.contribution(isbn13, current_user))

@@ -7,6 +7,7 @@ from app.forms.drift import DriftForm, MailedForm, ProblemForm
 from app.models import page_queries
 from app.services import drift as drifts
 from app.view_models.book import BookViewModel
+from app.view_models.lists import condition_of
 from app.view_models.drift import DriftViewModel
 from app.web import web
 from app.web._actions import run_action
@@ -28,7 +29,7 @@ def request_gift(gift_id):
                       success="请求已发出，等待对方回应。已扣除 1 个鱼豆，请求没有成交会退还"):
             return redirect(url_for("web.pending"))
     return render_template("drift/request.html", form=form, book=BookViewModel(gift.book.to_dict()),
-                           gifter=gift.user, allowance=allowance)
+                           gifter=gift.user, allowance=allowance, condition=condition_of(gift))
 
 
 @web.get("/drift/<id:gift_id>")

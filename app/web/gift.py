@@ -1,7 +1,10 @@
 """The gift list (赠送清单)."""
-from flask import current_app, redirect, render_template, url_for
+from functools import partial
+
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from app.forms.gift import GiftForm
 from app.libs.beans import beans_text
 from app.models import page_queries
 from app.models.gift import Gift
@@ -24,8 +27,15 @@ def my_gifts():
 @web.post("/gifts/book/<isbn>")
 @login_required
 def save_to_gifts(isbn):
+    """List my copy of the book, with its condition and a note if given."""
+    form = GiftForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            flash("；".join(errors), "warning")
+        return redirect(url_for("web.book_detail", isbn=isbn))
     earned = beans_text(current_app.config["BEANS_UPLOAD_ONE_BOOK"])
-    return add_book_to_list(lists.add_gift, current_user, isbn, f"已添加至赠送清单，获得 {earned}")
+    add = partial(lists.add_gift, condition=form.condition_value(), condition_note=form.note.data or "")
+    return add_book_to_list(add, current_user, isbn, f"已添加至赠送清单，获得 {earned}")
 
 
 @web.post("/gifts/<id:gid>/withdraw")

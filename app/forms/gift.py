@@ -1,0 +1,22 @@
+"""The form of a gift being listed: the copy's condition and a note on it."""
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField
+from wtforms.validators import Length, Optional
+
+from app.libs.enums import GiftCondition
+
+CONDITIONS = [(str(int(c)), c.label) for c in GiftCondition if c is not GiftCondition.UNSAID]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class GiftForm(FlaskForm):
+    condition = RadioField("品相", choices=CONDITIONS, validators=[Optional()],
+                           validate_choice=True)
+    note = StringField("品相说明", filters=[_strip], validators=[
+        Optional(), Length(max=200, message="品相说明最多 200 个字")])
+
+    def condition_value(self) -> GiftCondition:
+        return GiftCondition(int(self.condition.data)) if self.condition.data else GiftCondition.UNSAID
