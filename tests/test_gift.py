@@ -366,3 +366,44 @@ def test_gift_changes_need_the_csrf_token(app_factory):
                           page, re.S).group(1)
         assert client.post(f"/gifts/book/{SANTI}", data={"csrf_token": token}).status_code == 302
         assert [g.isbn for g in live(Gift)] == [HUOZHE, SANTI]
+
+
+# -- condition notes -----------------------------------------------------------
+
+def test_condition_and_note_show_on_book_page_my_gifts_and_request_page(app, as_alice, alice):
+    """The condition and note given when listing show among the gifters, on my gifts and on
+    the request page another user sees."""
+    resp = as_alice.post(f"/gifts/book/{SANTI}", data={"condition": "3", "note": "第 12 页有铅笔划线"})
+    assert resp.status_code == 302
+    gift = live(Gift)[0]
+    assert (gift.condition, gift.condition_note) == (3, "第 12 页有铅笔划线")
+    bob = login_client(app, make_user("鲍勃", beans=1))
+    for page in (text_of(bob.get(f"/book/{SANTI}/detail")), text_of(as_alice.get("/my/gifts")),
+                 text_of(bob.get(f"/gifts/{gift.id}/request"))):
+        assert "有笔记或划线" in page and "第 12 页有铅笔划线" in page
+
+
+def test_gift_without_condition_shows_none(as_alice, alice):
+    """A gift listed without a condition shows no condition badge."""
+    as_alice.post(f"/gifts/book/{SANTI}")
+    assert live(Gift)[0].condition == 0
+    assert 'data-testid="condition"' not in text_of(as_alice.get("/my/gifts"))
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"condition": "9"}, "请从列出的品相中选择一项"),
+    ({"condition": "全新"}, "请从列出的品相中选择一项"),
+    ({"condition": "1", "note": "字" * 201}, "品相说明最多 200 个字"),
+])
+def test_bad_condition_is_refused(as_alice, alice, data, message):
+    """An unknown condition or a note over 200 characters lists nothing and says why."""
+    with unchanged():
+        resp = as_alice.post(f"/gifts/book/{SANTI}", data=data, follow_redirects=True)
+    assert resp.status_code == 200 and message in text_of(resp)
+
+
+def test_note_markup_is_escaped(app, as_alice, alice):
+    """Markup in a note is shown as text."""
+    as_alice.post(f"/gifts/book/{SANTI}", data={"condition": "1", "note": "<img src=x onerror=alert(1)>"})
+    page = text_of(login_client(app, make_user("鲍勃")).get(f"/book/{SANTI}/detail"))
+    assert "<img src=x" not in page and "&lt;img src=x" in page

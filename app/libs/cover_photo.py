@@ -15,6 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_SIDE = 600
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is the largest we decode
+TOO_MANY_PIXELS = "图片的像素太多了，请换一张小一些的"
 
 
 class PhotoError(ValueError):
@@ -32,14 +33,15 @@ def cover_jpeg(data: bytes, max_bytes: int) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=sorted(FORMATS)) as img:
                 if img.width * img.height > MAX_PIXELS:
-                    raise PhotoError("图片的像素太多了，请换一张小一些的")
+                    raise PhotoError(TOO_MANY_PIXELS)
                 img.load()
                 picture = ImageOps.exif_transpose(img)  # keep the orientation the camera meant
                 picture = _flat_rgb(picture)
     except PhotoError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
-            OSError, ValueError, SyntaxError) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoError(TOO_MANY_PIXELS) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise PhotoError("无法识别这张图片，请上传 JPEG、PNG 或 WebP 格式的照片") from exc
     picture.thumbnail((MAX_SIDE, MAX_SIDE))
     out = io.BytesIO()
