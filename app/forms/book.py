@@ -4,7 +4,7 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.libs.book_record import TEXT_LIMITS
@@ -37,6 +37,7 @@ class SearchForm(FlaskForm):
         Length(min=1, max=KEYWORD_MAX, message=f"关键字长度须在 1 到 {KEYWORD_MAX} 个字符之间")])
     page = PageField("页码", default=1, validators=[
         Optional(), NumberRange(min=1, max=99, message="页码须在 1 到 99 之间")])
+    offered = BooleanField("只看有人赠送的书")
 
 
 _NAME_SPLIT = re.compile(r"[、,，;；/\n]+")

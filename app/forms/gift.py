@@ -1,8 +1,11 @@
-"""The form of a gift being listed: the copy's condition and a note on it."""
+"""The form of a gift being listed (the copy's condition and a note on it), and
+the filters of the list of copies on offer."""
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
+from wtforms import BooleanField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from app.forms.book import KEYWORD_MAX, PageField
 
 from app.libs.enums import GiftCondition
 
@@ -29,3 +32,15 @@ class GiftForm(FlaskForm):
 
     def condition_value(self) -> GiftCondition:
         return GiftCondition(int(self.condition.data)) if self.condition.data else GiftCondition.UNSAID
+
+
+class OfferFilterForm(FlaskForm):
+    """GET /gifts: a keyword, "有人想要" and the page (no CSRF: it only reads)."""
+    class Meta:
+        csrf = False
+
+    q = StringField("关键字", filters=[_strip], validators=[Optional(), Length(
+        max=KEYWORD_MAX, message=f"关键字最多 {KEYWORD_MAX} 个字符")])
+    wanted = BooleanField("有人想要")
+    page = PageField("页码", default=1, validators=[
+        Optional(), NumberRange(min=1, max=99, message="页码须在 1 到 99 之间")])

@@ -121,3 +121,12 @@ def search_books(query: str, page: int, per_page: int) -> tuple[int, list[Book]]
         matches.order_by(in_title, func.length(Book.title), Book.id)
         .limit(per_page).offset((page - 1) * per_page)).all()
     return total, books
+
+
+def book_match(query: str):
+    """The condition "this book matches the keyword" (a false condition for a
+    query with nothing to search), for queries that filter by keyword."""
+    runs = st.runs(query)
+    if not runs:
+        return db.false()
+    return db.and_(Book.id.in_(_key_filters(runs)), *[Book.search_body.like(f"%{run}%") for run in runs])

@@ -6,9 +6,11 @@ find them in the book table without asking the API again.
 """
 import logging
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.models.base import db
+from app.models import offers
 from app.models.book import upsert_books
 from app.spider import BookPage, BookSourceError, get_book_source
 
@@ -21,6 +23,14 @@ def by_isbn(isbn: str) -> BookPage:
 
 def by_keyword(keyword: str, page: int = 1) -> BookPage:
     return _kept(get_book_source().search_by_keyword(keyword, page))
+
+
+def offered(keyword: str, page: int = 1) -> BookPage:
+    """Books matching the keyword (or that ISBN) that someone gives away now;
+    only the local table can know them."""
+    per_page = current_app.config["PER_PAGE"]
+    total, found = offers.offered_books(keyword, page, per_page)
+    return BookPage(total, [book.to_dict() for book in found])
 
 
 def find_by_isbn(isbn: str) -> dict | None:

@@ -33,14 +33,21 @@ class BookCollection:
     """One page of search results."""
 
     def __init__(self, *, keyword: str, page: int, per_page: int, total: int, books: list[dict],
-                 max_page: int = 99, isbn: str | None = None, unavailable: list[str] = ()):
+                 max_page: int = 99, isbn: str | None = None, unavailable: list[str] = (),
+                 offered: bool = False, offers: dict[str, int] | None = None):
         self.keyword = keyword
+        self.offered = offered  # only books someone gives away now
+        self.offers = offers or {}  # ISBN -> copies on offer now
         self.isbn = isbn  # the ISBN-13 when the query was an ISBN
         self.unavailable = list(unavailable)  # labels of the sources that could not answer
         self.page = page
         self.total = total
         self.books = [BookViewModel(book) for book in books]
         self.pages = min(math.ceil(total / per_page), max_page) if total else 0
+
+    def page_args(self, page: int) -> dict:
+        """The query arguments of another page of these results."""
+        return {"q": self.keyword, "page": page, "offered": 1 if self.offered else None}
 
     @property
     def past_last_page(self) -> bool:

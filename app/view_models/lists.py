@@ -84,3 +84,40 @@ class BookLists:
     def offered(self) -> int:
         """How many people offer the book, me included."""
         return len(self.gifts) + self.in_my_gifts
+
+
+@dataclass
+class OfferItem:
+    """One copy on offer, as /gifts lists it."""
+    gift_id: int
+    book: BookViewModel
+    nickname: str
+    time: str
+    wishers: int
+    mine: bool
+    condition: str = ""
+    condition_note: str = ""
+
+
+@dataclass
+class OfferList:
+    """One page of the copies on offer and the filters that chose them."""
+    items: list[OfferItem]
+    total: int
+    page: int
+    pages: int
+    keyword: str
+    wanted: bool
+
+    @classmethod
+    def build(cls, found, page: int, per_page: int, keyword: str, wanted: bool, my_uid: int | None):
+        items = [OfferItem(gift.id, BookViewModel(book.to_dict()), user.nickname,
+                           gift.create_time.strftime("%Y-%m-%d"), wishers, user.id == my_uid,
+                           *condition_of(gift))
+                 for gift, book, user, wishers in found.rows]
+        pages = min(-(-found.total // per_page), 99) if found.total else 0
+        return cls(items, found.total, page, pages, keyword, wanted)
+
+    def page_args(self, page: int) -> dict:
+        return {"q": self.keyword or None, "wanted": 1 if self.wanted else None,
+                "page": page if page > 1 else None}

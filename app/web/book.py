@@ -5,7 +5,7 @@ from flask_login import current_user
 from app.forms.book import KEYWORD_MAX, SearchForm
 from app.forms.gift import GiftForm
 from app.libs.helper import normalize_isbn
-from app.models import page_queries
+from app.models import offers, page_queries
 from app.models.gift import Gift
 from app.models.wish import Wish
 from app.services import books, contributed
@@ -24,13 +24,17 @@ def search():
     form = SearchForm(request.args)
     if not form.validate():
         return render_template("book/search_result.html", form=form, result=None), 400
-    keyword, page = form.q.data, form.page.data or 1
+    keyword, page, offered = form.q.data, form.page.data or 1, form.offered.data
     isbn = normalize_isbn(keyword)
-    found = books.by_isbn(isbn) if isbn else books.by_keyword(keyword, page)
+    if offered:
+        found = books.offered(keyword, page)
+    else:
+        found = books.by_isbn(isbn) if isbn else books.by_keyword(keyword, page)
     cfg = current_app.config
     result = BookCollection(keyword=keyword, page=page, per_page=cfg["PER_PAGE"], total=found.total,
                             books=found.books, max_page=cfg["MAX_PAGE"], isbn=isbn,
-                            unavailable=found.unavailable)
+                            unavailable=found.unavailable, offered=offered,
+                            offers=offers.offer_counts([book["isbn"] for book in found.books]))
     return render_template("book/search_result.html", form=form, result=result)
 
 

@@ -1,18 +1,31 @@
 """The gift list (赠送清单)."""
 from functools import partial
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.forms.gift import GiftForm
+from app.forms.gift import GiftForm, OfferFilterForm
 from app.libs.beans import beans_text
-from app.models import page_queries
+from app.models import offers, page_queries
 from app.models.gift import Gift
 from app.models.wish import Wish
 from app.services import lists
-from app.view_models.lists import my_list_items
+from app.view_models.lists import OfferList, my_list_items
 from app.web import web
 from app.web._actions import add_book_to_list, run_action
+
+
+@web.get("/gifts")
+def gifts_on_offer():
+    """Every copy on offer now, newest first; filters: keyword, 有人想要."""
+    form = OfferFilterForm(request.args)
+    if not form.validate():
+        return render_template("gift/on_offer.html", form=form, offers=None), 400
+    per_page = current_app.config["PER_PAGE"]
+    found = offers.gifts_on_offer(form.page.data or 1, per_page, form.q.data or "", form.wanted.data)
+    listed = OfferList.build(found, form.page.data or 1, per_page, form.q.data or "", form.wanted.data,
+                             current_user.id if current_user.is_authenticated else None)
+    return render_template("gift/on_offer.html", form=form, offers=listed)
 
 
 @web.get("/my/gifts")
