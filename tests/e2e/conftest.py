@@ -32,7 +32,8 @@ def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e")
     app = create_app(make_config(
         folder, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'e2e.sqlite'}",
-        WTF_CSRF_ENABLED=True, OUTBOX_DIR=str(folder / "outbox"), MAIL_SERVER=None))
+        WTF_CSRF_ENABLED=True, OUTBOX_DIR=str(folder / "outbox"), MAIL_SERVER=None,
+        COVERS_DIR=str(folder / "covers")))
     with app.app_context():
         db.create_all()
         add_books()
