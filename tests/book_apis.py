@@ -109,7 +109,7 @@ def gb_volume(isbn: str = ISBN, **info) -> dict:
 
 
 def gb_numbered(n: int, **info) -> dict:
-    return gb_volume(numbered_isbn(n), title=f"Python Book {n}", authors=[f"Author {n}"], **info)
+    return gb_volume(numbered_isbn(n), **{"title": f"Python Book {n}", "authors": [f"Author {n}"], **info})
 
 
 def gb_answer(items: list, total: int | None = None) -> dict:
@@ -123,6 +123,7 @@ def gb_answer(items: list, total: int | None = None) -> dict:
 
 class OpenLibraryApi:
     name, label = "openlibrary", "Open Library"
+    total_key = "numFound"
 
     def config(self, base: str) -> dict:
         return {"OPENLIBRARY_BASE_URL": base, "OPENLIBRARY_COVERS_URL": COVERS}
@@ -147,6 +148,7 @@ class OpenLibraryApi:
 
 class GoogleBooksApi:
     name, label = "googlebooks", "Google Books"
+    total_key = "totalItems"
     path = "/books/v1/volumes"
 
     def config(self, base: str) -> dict:
