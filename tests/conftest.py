@@ -1,7 +1,7 @@
 """Shared fixtures: a fresh app and database per test, a client, a runner, a
 loopback SMTP server. The fixture plugins in tests/fixtures/ (users, a
-Yushu-backed app) load from here, and the run fails if it left a new file in
-the repository's instance/.
+Yushu-backed app, an app on Open Library and Google Books) load from here, and
+the run fails if it left a new file in the repository's instance/.
 
 Set FISHER_TEST_DATABASE_URL (e.g. mysql+pymysql://root@127.0.0.1:3306/test
 ?charset=utf8mb4) to run against MariaDB/MySQL instead of a SQLite file.
@@ -20,7 +20,7 @@ from tests.live import free_port
 TEST_DB_URL = os.environ.get("FISHER_TEST_DATABASE_URL")
 REPO_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 
-pytest_plugins = ["tests.fixtures.users", "tests.fixtures.yushu"]
+pytest_plugins = ["tests.fixtures.users", "tests.fixtures.yushu", "tests.fixtures.remote_sources"]
 
 
 def _files_under(folder: Path) -> set:

@@ -5,11 +5,13 @@ answers."""
 from flask import current_app
 
 from app.spider.chain import BookChain
+from app.spider.googlebooks import GoogleBooks
 from app.spider.local_catalog import LocalCatalog
+from app.spider.openlibrary import OpenLibrary
 from app.spider.source import BookPage, BookSource, BookSourceError  # noqa: F401
 from app.spider.yushu_book import YuShuBook
 
-REMOTE_SOURCES = {"yushu": YuShuBook}
+REMOTE_SOURCES = {"yushu": YuShuBook, "openlibrary": OpenLibrary, "googlebooks": GoogleBooks}
 
 
 def source_names(config) -> list[str]:

@@ -81,8 +81,10 @@ class HttpSource:
 
     def cached(self, name: str, fetch) -> BookPage:
         """Answer from the cache while fresh; otherwise ask the source, and
-        when it fails serve the last good answer if one is kept."""
-        digest = hashlib.sha1(f"{self.base_url}|{name}".encode()).hexdigest()
+        when it fails serve the last good answer if one is kept. The key holds
+        the source's name as well as its base URL, so two sources on one host
+        (or one test server) never answer from each other's cache."""
+        digest = hashlib.sha1(f"{self.name}|{self.base_url}|{name}".encode()).hexdigest()
         key, stale_key = f"book:{digest}", f"book-stale:{digest}"
         hit = cache.get(key)
         if hit is not None:
