@@ -11,7 +11,7 @@ from stdnum import isbn as stdnum_isbn
 
 from app.models.base import db
 from app.models.book import Book
-from tests.helpers import SANTI, login_client, make_gift, make_user, make_wish, text_of, unchanged
+from tests.helpers import SANTI, add_books, login_client, make_gift, make_user, make_wish, text_of, unchanged
 
 NEW = "9787111111115"  # a valid ISBN no source knows
 
@@ -70,9 +70,10 @@ def test_form_prefills_isbn_and_title(alice_site):
     assert f'value="{NEW}"' in page and 'value="茶馆"' in page
 
 
-def test_known_isbn_goes_to_its_page(alice_site, books):
+def test_known_isbn_goes_to_its_page(alice_site):
     """Opening the form for a book the site knows leads to that book's page instead."""
     _app, _covers, client, _alice = alice_site
+    add_books()
     resp = client.get(f"/book/new?isbn={SANTI}")
     assert resp.status_code == 302 and resp.location.endswith(f"/book/{SANTI}/detail")
 
@@ -117,9 +118,10 @@ def test_bad_input_gets_a_message_and_stores_nothing(alice_site, fields, message
     assert resp.status_code == 400 and message in text_of(resp)
 
 
-def test_known_isbn_is_refused_on_post(alice_site, books):
+def test_known_isbn_is_refused_on_post(alice_site):
     """Posting a book the site already has changes nothing and says so."""
     _app, _covers, client, _alice = alice_site
+    add_books()
     with unchanged():
         resp = client.post("/book/new", data=form(isbn=SANTI, title="假的三体"))
     assert resp.status_code == 400 and "书库里已经有这本书了" in text_of(resp)
@@ -283,9 +285,10 @@ def test_another_user_cannot_edit(alice_site):
         assert bob.post(f"/book/{NEW}/edit", data=form(title="鲍勃改的")).status_code == 404
 
 
-def test_catalog_books_cannot_be_edited(alice_site, books):
+def test_catalog_books_cannot_be_edited(alice_site):
     """A book from the catalog (no contributor) has no edit page."""
     _app, _covers, client, _alice = alice_site
+    add_books()
     assert client.get(f"/book/{SANTI}/edit").status_code == 404
     assert client.get("/book/not-an-isbn/edit").status_code == 404
 
