@@ -2,6 +2,7 @@
 it and with reporting a problem."""
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 
@@ -35,7 +36,7 @@ PROBLEMS = {"not_arrived": "没有收到", "damaged": "收到的书有损坏"}
 
 
 class ProblemForm(FlaskForm):
-    kind = RadioField("遇到的问题", choices=list(PROBLEMS.items()), default="not_arrived",
+    kind = RadioField("遇到的问题", choices=[SelectChoice(value, label) for value, label in PROBLEMS.items()], default="not_arrived",
                       validators=[DataRequired(message="请选择遇到的问题")])
     note = TextAreaField("说明", filters=[_strip], validators=[
         Optional(), Length(max=180, message="说明最多180个字符")])
