@@ -1,0 +1,125 @@
+"""Keyword search over the local catalog: which books match, and in what order.
+
+Every word (run) of the query must match the book in one of its forms: as
+text in any searched field (traditional and simplified alike, see
+libs/search_text), or, when the word has Latin letters, as pinyin syllables
+or initials of the title or an author. The book_gram index narrows the books
+to those holding every key of the word in one form; a LIKE on the stored
+forms then confirms that the word is there as one contiguous piece.
+"""
+from sqlalchemy import Integer, and_, case, false, func, or_, select, union
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from app.libs import search_text as st
+from app.models.base import db
+from app.models.book import Book, book_gram
+
+
+class char_count(FunctionElement):
+    """Length in characters: MySQL's LENGTH counts bytes, SQLite has no CHAR_LENGTH."""
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(char_count)
+def _char_count(element, compiler, **kw):
+    return f"char_length({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(char_count, "sqlite")
+def _char_count_sqlite(element, compiler, **kw):
+    return f"length({compiler.process(element.clauses, **kw)})"
+
+
+def _all_keys(keys: set[int]):
+    """Books having every one of ``keys``."""
+    return (select(book_gram.c.book_id).where(book_gram.c.gram.in_(keys))
+            .group_by(book_gram.c.book_id).having(func.count() == len(keys)))
+
+
+def _key_range(low: int, high: int):
+    return select(book_gram.c.book_id).where(book_gram.c.gram.between(low, high)).distinct()
+
+
+def _text_candidates(run: str):
+    if len(run) > 1:
+        return _all_keys(st.bigram_keys(run))
+    return _key_range(*st.char_key_range(run))
+
+
+def _pinyin_candidates(form: str):
+    if len(form) > 2:
+        return _all_keys(st.pinyin_trigram_keys(form))
+    return _key_range(*st.pinyin_key_range(form))
+
+
+def _candidates(run: str, pinyin: str):
+    """Books the index says may hold ``run`` as text or ``pinyin`` as pinyin."""
+    text = _text_candidates(run)
+    return union(text, _pinyin_candidates(pinyin)) if pinyin else text
+
+
+def _has(run: str, pinyin: str, text_column, *pinyin_columns):
+    """``run`` is in ``text_column`` or ``pinyin`` in one of ``pinyin_columns``."""
+    found = text_column.like(f"%{run}%")
+    if pinyin:
+        found = or_(found, *[column.like(f"%{pinyin}%") for column in pinyin_columns])
+    return found
+
+
+def _words(query: str) -> list[tuple[str, str]]:
+    """(text run, pinyin form or "") of each word of the query."""
+    return [(run, st.query_pinyin(run)) for run in st.runs(query)]
+
+
+def _match(words: list[tuple[str, str]]):
+    if not words:
+        return false()
+    # A lone character without pinyin has a wide key range: let the longer
+    # words narrow the books when there are any, and only confirm it.
+    narrow = [word for word in words if len(word[0]) > 1 or word[1]] or words[:1]
+    return and_(*[Book.id.in_(_candidates(run, pinyin)) for run, pinyin in narrow],
+                *[_has(run, pinyin, Book.search_body, Book.pinyin_title, Book.pinyin_author)
+                  for run, pinyin in words])
+
+
+def book_match(query: str):
+    """A condition meaning "this book matches the keyword ``query``", for a
+    caller's WHERE clause; a query without letters or digits matches nothing."""
+    return _match(_words(query))
+
+
+def _ranking(words: list[tuple[str, str]]) -> list:
+    """ORDER BY terms: the title equal to the query, then starting with it,
+    then containing every word, then every word in the title or an author,
+    then the rest; ties go to the shorter title, then the older book."""
+    text = " ".join(run for run, _ in words)
+    spoken = "".join(pinyin for _, pinyin in words) if all(p for _, p in words) else ""
+    # pinyin_title is "<syllables> <initials>" of the title (empty without Chinese).
+    exact, starts = [Book.search_title == text], [Book.search_title.like(f"{text}%")]
+    if spoken:
+        exact += [Book.pinyin_title.like(f"{spoken} %"), Book.pinyin_title.like(f"% {spoken}")]
+        starts += [Book.pinyin_title.like(f"{spoken}%"), Book.pinyin_title.like(f"% {spoken}%")]
+    in_title = [_has(run, pinyin, Book.search_title, Book.pinyin_title) for run, pinyin in words]
+    by_author = [or_(title, _has(run, pinyin, Book.search_author, Book.pinyin_author))
+                 for title, (run, pinyin) in zip(in_title, words)]
+    tier = case((or_(*exact), 0), (or_(*starts), 1), (and_(*in_title), 2), (and_(*by_author), 3),
+                else_=4)
+    return [tier, char_count(Book.title), Book.id]
+
+
+def search_books(query: str, page: int, per_page: int) -> tuple[int, list[Book]]:
+    """Keyword search over title, subtitle, authors, translators, publisher
+    and ISBN, and the pinyin of title and authors, best matches first.
+    Returns (total, books of that page)."""
+    words = _words(query)
+    if not words:
+        return 0, []
+    matches = select(Book).where(_match(words))
+    total = db.session.scalar(select(func.count()).select_from(matches.subquery()))
+    if not total:
+        return 0, []
+    books = db.session.scalars(
+        matches.order_by(*_ranking(words)).limit(per_page).offset((page - 1) * per_page)).all()
+    return total, books
