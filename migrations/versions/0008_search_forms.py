@@ -47,6 +47,7 @@ def _rewrite(conn, columns_of, keys_of) -> None:
         updates, grams = [], []
         for row in rows:
             columns = columns_of(dict(row))
+
             updates.append({"row_id": row["id"], **{f"v_{name}": value for name, value in columns.items()}})
             grams += [{"gram": key, "book_id": row["id"]} for key in keys_of(columns)]
         names = list(columns)
@@ -62,13 +63,17 @@ def _rewrite(conn, columns_of, keys_of) -> None:
 def upgrade():
     from app.models.book import index_keys, search_columns
 
+    # Added with a default so existing rows are valid, which SQLite does in
+    # place; dropping the default then copies the table on SQLite, and
+    # dropping the old table there cascades to book_gram, so the index is
+    # rebuilt only after that.
     with op.batch_alter_table('book', schema=None) as batch_op:
         for name in NEW_COLUMNS:
-            batch_op.add_column(sa.Column(name, sa.Text(), nullable=True))
+            batch_op.add_column(sa.Column(name, sa.Text(), server_default="", nullable=False))
+    with op.batch_alter_table('book', schema=None) as batch_op:
+        for name in NEW_COLUMNS:
+            batch_op.alter_column(name, existing_type=sa.Text(), existing_nullable=False, server_default=None)
     _rewrite(op.get_bind(), search_columns, index_keys)
-    with op.batch_alter_table('book', schema=None) as batch_op:
-        for name in NEW_COLUMNS:
-            batch_op.alter_column(name, existing_type=sa.Text(), nullable=False)
 
 
 # The text forms of 0001, frozen for the downgrade.
@@ -96,7 +101,8 @@ def _old_keys(columns: dict) -> set[int]:
 
 
 def downgrade():
-    _rewrite(op.get_bind(), _old_columns, _old_keys)
+    # Columns first: on SQLite that copies the table and empties book_gram.
     with op.batch_alter_table('book', schema=None) as batch_op:
         for name in reversed(NEW_COLUMNS):
             batch_op.drop_column(name)
+    _rewrite(op.get_bind(), _old_columns, _old_keys)
