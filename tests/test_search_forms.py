@@ -73,6 +73,15 @@ def test_pinyin_does_not_join_fields_or_a_word_of_hanzi(app):
     assert titles("ca se") == ["长安"]
 
 
+def test_pinyin_keys_present_but_apart_do_not_match(app):
+    """The index is asked for the trigrams at syllable starts only ("zho", "guo"):
+    a book with both, apart, is still not a match for the whole word."""
+    add_books([one("978000001091", "中文郭", author=["某人"]), one("978000001092", "中国", author=["某人"])])
+    assert titles("zhongguo") == ["中国"]
+    assert titles("zhongwenguo") == ["中文郭"]
+    assert titles("wenguo") == ["中文郭"]
+
+
 def test_single_latin_letter_does_not_match_every_chinese_book(books):
     """A lone letter is searched as text only, not as the initial of every book."""
     assert titles("s") == ["Python编程"]   # the "s" of Matthes

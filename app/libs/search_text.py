@@ -69,9 +69,12 @@ def run_keys(normalised_runs: list[str]) -> set[int]:
 
 
 def bigram_keys(run: str) -> set[int]:
-    """The bigram keys a query run of two or more characters must all have."""
+    """Bigram keys a query run of two or more characters must have: every
+    other one and the last, which cover the run (the LIKE that follows the
+    index checks the whole run); fewer keys read fewer index rows."""
     codes = [ord(ch) for ch in run]
-    return {a * _SPAN + b for a, b in zip(codes, codes[1:])}
+    cover = sorted({*range(0, len(codes) - 1, 2), len(codes) - 2})
+    return {codes[i] * _SPAN + codes[i + 1] for i in cover}
 
 
 def char_key_range(ch: str) -> tuple[int, int]:
@@ -140,9 +143,39 @@ def pinyin_keys(text: str) -> set[int]:
     return {_code(word[i:i + 3]) for word in text.split() for i in range(len(word))}
 
 
+@functools.cache
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable pypinyin knows (with a vowel: not "ng", "hm")."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return frozenset(syllable for readings in pinyin_dict.values() for reading in readings.split(",")
+                     if re.search("[aeiouv]", syllable := to_normal(reading)))
+
+
+def _syllable_starts(form: str) -> list[int] | None:
+    """Where the syllables of ``form`` start, cut greedily longest first, or
+    None when it is not all syllables (Latin words, initials)."""
+    starts, i, known = [], 0, _syllables()
+    while i < len(form):
+        size = next((n for n in range(min(6, len(form) - i), 0, -1) if form[i:i + n] in known), 0)
+        if not size:
+            return None
+        starts.append(i)
+        i += size
+    return starts
+
+
 def pinyin_trigram_keys(form: str) -> set[int]:
-    """The keys a pinyin query of three or more letters must all have."""
-    return {_code(form[i:i + 3]) for i in range(len(form) - 2)}
+    """Keys a pinyin query of three or more letters must have: enough of its
+    trigrams to cover it, the one at each syllable start when it is all
+    syllables. Inner trigrams such as "ong" or "ian" are in a great many
+    books; those at syllable starts ("zho", "guo") are rarer, so fewer rows
+    are read. Books holding these keys are a superset of those holding the
+    whole form, and the LIKE that follows keeps only the latter."""
+    last = len(form) - 3
+    starts = _syllable_starts(form) or range(0, len(form), 3)
+    return {_code(form[min(i, last):min(i, last) + 3]) for i in starts}
 
 
 def pinyin_key_range(prefix: str) -> tuple[int, int]:
