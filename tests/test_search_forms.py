@@ -98,6 +98,20 @@ def test_latin_query_matches_english_text_and_pinyin(app):
     assert titles("kong stories") == ["Hong Kong Stories"]
 
 
+def test_latin_words_anywhere_are_found(app):
+    """Latin words inside Chinese text, in a subtitle or publisher, with accents,
+    or mixed with hanzi in the query, are all still found."""
+    add_books([one("978000001111", "编程", subtitle="Python入门", publisher="O'Reilly媒体"),
+               one("978000001112", "Café 咖啡", author=["Zoë"]),
+               one("978000001113", "活着")])
+    assert titles("python") == ["编程"]
+    assert titles("reilly") == ["编程"]
+    assert titles("python入门") == ["编程"]
+    assert titles("café") == ["Café 咖啡"]
+    assert titles("zoë") == ["Café 咖啡"]
+    assert titles("kafei") == ["Café 咖啡"]
+
+
 def test_isbn_and_publisher_still_match(books):
     """ISBN fragments and publishers match as before."""
     assert titles("753669293") == ["三体"]

@@ -15,7 +15,9 @@ syllables joined without spaces (``三体`` -> ``santi``) and its initials
 (``st``), kept to ``[a-z0-9]``. Those forms are cut into trigrams (plus the
 two- and one-letter tails of each word), stored as negative keys so they
 never meet the text keys. Pinyin has a small alphabet, so its bigrams are in
-most books; its trigrams are rare enough to look up quickly.
+most books; its trigrams are rare enough to look up quickly. The Latin words
+of every field share those keys (``latin_words``), so a Latin query, English
+or pinyin, looks up one set of keys.
 """
 import functools
 import re
@@ -137,6 +139,19 @@ def _code(chars: str) -> int:
     return -1 - value
 
 
+def latin_words(text: str) -> str:
+    """The words of a normalised ``text`` made of a-z and 0-9 with a letter
+    among them (``python`` in ``python编程``; not an ISBN), space separated.
+    They are indexed with the pinyin keys, so a plain Latin query looks up
+    one kind of key whether it means English or pinyin."""
+    return " ".join(word for word in re.findall(r"[a-z0-9]+", text) if not word.isdigit())
+
+
+def is_plain_latin(run: str) -> bool:
+    """Only a-z and 0-9, with a letter: every such text is in latin_words."""
+    return bool(re.fullmatch(r"[a-z0-9]+", run)) and not run.isdigit()
+
+
 def pinyin_keys(text: str) -> set[int]:
     """Every pinyin index key of the words of ``text``: each position starts
     a key of its next three letters (fewer at the end of a word)."""
@@ -178,7 +193,11 @@ def pinyin_trigram_keys(form: str) -> set[int]:
     return {_code(form[min(i, last):min(i, last) + 3]) for i in starts}
 
 
-def pinyin_key_range(prefix: str) -> tuple[int, int]:
-    """Inclusive range of every pinyin key starting with a one- or two-letter ``prefix``."""
-    last = "9" * (3 - len(prefix))
-    return _code(prefix + last), _code(prefix)
+def pinyin_query_keys(form: str) -> tuple[set[int], int]:
+    """The pinyin keys to look up for a query form of two or more letters and
+    how many of them a book must have: the trigram cover (all of it), or for
+    two letters every key starting with them (any one)."""
+    if len(form) > 2:
+        keys = pinyin_trigram_keys(form)
+        return keys, len(keys)
+    return {_code(form + third) for third in ("", *_PINYIN_CODES)}, 1

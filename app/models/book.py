@@ -69,9 +69,10 @@ def search_columns(record: dict) -> dict:
 
 def index_keys(columns: dict) -> set[int]:
     """Every book_gram key of a book, from its ``search_columns``: the text
-    keys of each run of the searched fields and the pinyin keys."""
-    return (st.run_keys(columns["search_body"].split())
-            | st.pinyin_keys(f"{columns['pinyin_title']} {columns['pinyin_author']}"))
+    keys of each run of the searched fields, and the pinyin keys of the
+    pinyin words and of the Latin words of every field."""
+    words = f"{columns['pinyin_title']} {columns['pinyin_author']} {st.latin_words(columns['search_body'])}"
+    return st.run_keys(columns["search_body"].split()) | st.pinyin_keys(words)
 
 
 def reindex_books(books: list[Book]) -> None:

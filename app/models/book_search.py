@@ -7,7 +7,7 @@ or initials of the title or an author. The book_gram index narrows the books
 to those holding every key of the word in one form; a LIKE on the stored
 forms then confirms that the word is there as one contiguous piece.
 """
-from sqlalchemy import Integer, and_, case, false, func, or_, select, union
+from sqlalchemy import Integer, and_, case, false, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -32,32 +32,27 @@ def _char_count_sqlite(element, compiler, **kw):
     return f"length({compiler.process(element.clauses, **kw)})"
 
 
-def _all_keys(keys: set[int]):
-    """Books having every one of ``keys``."""
-    return (select(book_gram.c.book_id).where(book_gram.c.gram.in_(keys))
-            .group_by(book_gram.c.book_id).having(func.count() == len(keys)))
-
-
-def _key_range(low: int, high: int):
-    return select(book_gram.c.book_id).where(book_gram.c.gram.between(low, high)).distinct()
-
-
-def _text_candidates(run: str):
-    if len(run) > 1:
-        return _all_keys(st.bigram_keys(run))
-    return _key_range(*st.char_key_range(run))
-
-
-def _pinyin_candidates(form: str):
-    if len(form) > 2:
-        return _all_keys(st.pinyin_trigram_keys(form))
-    return _key_range(*st.pinyin_key_range(form))
-
-
 def _candidates(run: str, pinyin: str):
-    """Books the index says may hold ``run`` as text or ``pinyin`` as pinyin."""
-    text = _text_candidates(run)
-    return union(text, _pinyin_candidates(pinyin)) if pinyin else text
+    """Books the index says may hold ``run`` as text or ``pinyin`` as pinyin.
+
+    A plain Latin word is in the pinyin keys both as pinyin and as text (see
+    latin_words), so it needs those alone. A word mixing scripts looks up
+    both kinds in one IN list, told apart by sign in the HAVING: a UNION or an
+    OR would not do on MariaDB, which runs ``IN (a UNION)`` once per book."""
+    gram = book_gram.c.gram
+    found = select(book_gram.c.book_id)
+    if len(run) == 1:  # a lone character: one key of its range (it has no pinyin)
+        return found.where(gram.between(*st.char_key_range(run))).distinct()
+    if pinyin and st.is_plain_latin(run):
+        keys, need = st.pinyin_query_keys(pinyin)
+        return found.where(gram.in_(keys)).group_by(book_gram.c.book_id).having(func.count() >= need)
+    text = st.bigram_keys(run)
+    if not pinyin:
+        return found.where(gram.in_(text)).group_by(book_gram.c.book_id).having(func.count() == len(text))
+    spoken, need = st.pinyin_query_keys(pinyin)
+    return (found.where(gram.in_(text | spoken)).group_by(book_gram.c.book_id)
+            .having(or_(func.sum(case((gram >= 0, 1), else_=0)) == len(text),
+                        func.sum(case((gram < 0, 1), else_=0)) >= need)))
 
 
 def _has(run: str, pinyin: str, text_column, *pinyin_columns):
