@@ -54,11 +54,6 @@ def runs(text: str) -> list[str]:
     return _RUN.findall(normalize(text))
 
 
-def gram_keys(text: str) -> set[int]:
-    """Every text index key of ``text``."""
-    return run_keys(runs(text))
-
-
 def run_keys(normalised_runs: list[str]) -> set[int]:
     """Every text index key of runs that are normalised already."""
     keys = set()
