@@ -21,7 +21,8 @@ from app.libs.enums import OPEN_STATES, PendingStatus
 from app.models import Drift, Gift, User, Wish, db
 from app.models.bean_ledger import BeanLedger, BeanReason
 from app.models.base import utcnow
-from app.models.book import search_books, upsert_books
+from app.models.book import upsert_books
+from app.models.book_search import search_books
 from bench.books import KEYWORDS, catalog
 
 PASSWORD = "bench-password"

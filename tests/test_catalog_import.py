@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models.base import db
-from app.models.book import Book, search_books
+from app.models.book import Book
+from app.models.book_search import search_books
 from app.services import catalog
 from tests.helpers import BAD_CHECK_DIGIT, HONGLOU, HUOZHE, SANTI, add_books, isbn13, write_jsonl
 

@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models.base import db
-from app.models.book import Book, search_books
+from app.models.book import Book
+from app.models.book_search import search_books
 from tests.helpers import HUOZHE, SANTI, SANTI2, add_books, isbn13, numbered_books
 
 PER_PAGE = 15

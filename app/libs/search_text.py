@@ -1,22 +1,52 @@
-"""Text normalisation and the character-bigram keys of the book search index.
+"""Text forms of the book search and the keys of its inverted index.
 
-Text is NFKC-normalised and lower-cased, then cut into runs of letters and
+Text is NFKC-normalised (full-width folds to half-width), converted from
+traditional to simplified Chinese with OpenCC's ``t2s`` and lower-cased, so
+``三體`` and ``三体`` are one word; then it is cut into runs of letters and
 digits (CJK characters count as letters). Each run yields its overlapping
-bigrams plus its last character alone, so every character starts some key:
-a query of two or more characters looks up its bigrams, a single character
-looks up the key range of everything starting with it. A key is an integer
+bigrams plus its last character alone, so every character starts some key: a
+query of two or more characters looks up its bigrams, a single character looks
+up the key range of everything starting with it. A key is an integer
 ``first * 0x110000 + second`` (``second`` is 0 for a lone last character), so
 the index is an integer table that SQLite and MySQL treat alike.
+
+Chinese text also has pinyin forms (pypinyin's default reading): a field's
+syllables joined without spaces (``三体`` -> ``santi``) and its initials
+(``st``), kept to ``[a-z0-9]``. Those forms are cut into trigrams (plus the
+two- and one-letter tails of each word), stored as negative keys so they
+never meet the text keys. Pinyin has a small alphabet, so its bigrams are in
+most books; its trigrams are rare enough to look up quickly. The Latin words
+of every field share those keys (``latin_words``), so a Latin query, English
+or pinyin, looks up one set of keys.
 """
+import functools
 import re
 import unicodedata
 
 _SPAN = 0x110000  # one more than the largest code point
 _RUN = re.compile(r"[^\W_]+")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_NOT_PINYIN = re.compile(r"[^a-z0-9]+")
+_PINYIN_CODES = {ch: i for i, ch in enumerate("abcdefghijklmnopqrstuvwxyz0123456789", start=1)}
+_BASE = len(_PINYIN_CODES) + 1  # code 0 pads a short tail
+
+
+@functools.cache
+def _t2s():
+    """One converter per process: loading OpenCC's dictionaries takes a while."""
+    import opencc
+    try:
+        return opencc.OpenCC("t2s")
+    except Exception:  # builds that want the file name of the config
+        return opencc.OpenCC("t2s.json")
 
 
 def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """NFKC, simplified Chinese, lower case: the form both the index and queries use."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if _HAN.search(text):
+        text = _t2s().convert(text)
+    return text.lower()
 
 
 def runs(text: str) -> list[str]:
@@ -24,10 +54,10 @@ def runs(text: str) -> list[str]:
     return _RUN.findall(normalize(text))
 
 
-def gram_keys(text: str) -> set[int]:
-    """Every index key of ``text``."""
+def run_keys(normalised_runs: list[str]) -> set[int]:
+    """Every text index key of runs that are normalised already."""
     keys = set()
-    for run in runs(text):
+    for run in normalised_runs:
         codes = [ord(ch) for ch in run]
         for first, second in zip(codes, codes[1:]):
             keys.add(first * _SPAN + second)
@@ -36,9 +66,12 @@ def gram_keys(text: str) -> set[int]:
 
 
 def bigram_keys(run: str) -> set[int]:
-    """The bigram keys a query run of two or more characters must all have."""
+    """Bigram keys a query run of two or more characters must have: every
+    other one and the last, which cover the run (the LIKE that follows the
+    index checks the whole run); fewer keys read fewer index rows."""
     codes = [ord(ch) for ch in run]
-    return {a * _SPAN + b for a, b in zip(codes, codes[1:])}
+    cover = sorted({*range(0, len(codes) - 1, 2), len(codes) - 2})
+    return {codes[i] * _SPAN + codes[i + 1] for i in cover}
 
 
 def char_key_range(ch: str) -> tuple[int, int]:
@@ -50,3 +83,116 @@ def char_key_range(ch: str) -> tuple[int, int]:
 def search_text(*fields: str) -> str:
     """One normalised string holding every run of ``fields``, space separated."""
     return " ".join(run for field in fields for run in runs(field))
+
+
+def has_han(text: str) -> bool:
+    return bool(_HAN.search(text or ""))
+
+
+def _ascii_letters(text: str) -> str:
+    """``text`` without accents and without anything but a-z and 0-9."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return _NOT_PINYIN.sub("", bare.lower())
+
+
+def pinyin_forms(text: str) -> tuple[str, str]:
+    """(syllables, initials) of ``text`` with every run joined, e.g.
+    ``("santi", "st")``; other letters and digits are kept in both."""
+    from pypinyin import Style, lazy_pinyin
+
+    joined = "".join(runs(text))
+    if not joined:
+        return "", ""
+    full = lazy_pinyin(joined, errors="default")
+    initials = lazy_pinyin(joined, style=Style.FIRST_LETTER, errors="default")
+    return _ascii_letters("".join(full)), _ascii_letters("".join(initials))
+
+
+def pinyin_text(*fields: str) -> str:
+    """The pinyin words of the Chinese ``fields``: each field's syllables, then
+    each field's initials, space separated; fields without Chinese add none."""
+    forms = [pinyin_forms(field) for field in fields if has_han(field)]
+    words = [full for full, _ in forms] + [initials for _, initials in forms]
+    return " ".join(word for word in words if word)
+
+
+def query_pinyin(run: str) -> str:
+    """The pinyin a query run is looked up by, or "" when it has no Latin
+    letters (a run of hanzi is matched as hanzi, not by its sound) or is a
+    single letter (which would match nearly every book)."""
+    if not re.search(r"[a-z]", run):
+        return ""
+    form = pinyin_forms(run)[0] if has_han(run) else _ascii_letters(run)
+    return form if len(form) > 1 else ""
+
+
+def _code(chars: str) -> int:
+    """The pinyin key of up to three letters (shorter ones padded with 0)."""
+    value = 0
+    for i in range(3):
+        value = value * _BASE + (_PINYIN_CODES[chars[i]] if i < len(chars) else 0)
+    return -1 - value
+
+
+def latin_words(text: str) -> str:
+    """The words of a normalised ``text`` made of a-z and 0-9 with a letter
+    among them (``python`` in ``python编程``; not an ISBN), space separated.
+    They are indexed with the pinyin keys, so a plain Latin query looks up
+    one kind of key whether it means English or pinyin."""
+    return " ".join(word for word in re.findall(r"[a-z0-9]+", text) if not word.isdigit())
+
+
+def is_plain_latin(run: str) -> bool:
+    """Only a-z and 0-9, with a letter: every such text is in latin_words."""
+    return bool(re.fullmatch(r"[a-z0-9]+", run)) and not run.isdigit()
+
+
+def pinyin_keys(text: str) -> set[int]:
+    """Every pinyin index key of the words of ``text``: each position starts
+    a key of its next three letters (fewer at the end of a word)."""
+    return {_code(word[i:i + 3]) for word in text.split() for i in range(len(word))}
+
+
+@functools.cache
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable pypinyin knows (with a vowel: not "ng", "hm")."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return frozenset(syllable for readings in pinyin_dict.values() for reading in readings.split(",")
+                     if re.search("[aeiouv]", syllable := to_normal(reading)))
+
+
+def _syllable_starts(form: str) -> list[int] | None:
+    """Where the syllables of ``form`` start, cut greedily longest first, or
+    None when it is not all syllables (Latin words, initials)."""
+    starts, i, known = [], 0, _syllables()
+    while i < len(form):
+        size = next((n for n in range(min(6, len(form) - i), 0, -1) if form[i:i + n] in known), 0)
+        if not size:
+            return None
+        starts.append(i)
+        i += size
+    return starts
+
+
+def pinyin_trigram_keys(form: str) -> set[int]:
+    """Keys a pinyin query of three or more letters must have: enough of its
+    trigrams to cover it, the one at each syllable start when it is all
+    syllables. Inner trigrams such as "ong" or "ian" are in a great many
+    books; those at syllable starts ("zho", "guo") are rarer, so fewer rows
+    are read. Books holding these keys are a superset of those holding the
+    whole form, and the LIKE that follows keeps only the latter."""
+    last = len(form) - 3
+    starts = _syllable_starts(form) or range(0, len(form), 3)
+    return {_code(form[min(i, last):min(i, last) + 3]) for i in starts}
+
+
+def pinyin_query_keys(form: str) -> tuple[set[int], int]:
+    """The pinyin keys to look up for a query form of two or more letters and
+    how many of them a book must have: the trigram cover (all of it), or for
+    two letters every key starting with them (any one)."""
+    if len(form) > 2:
+        keys = pinyin_trigram_keys(form)
+        return keys, len(keys)
+    return {_code(form + third) for third in ("", *_PINYIN_CODES)}, 1

@@ -1,5 +1,5 @@
 """The local book catalog and its search index."""
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Table, Text, case, delete, func, insert, select
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Table, Text, delete, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.libs import search_text as st
@@ -32,28 +32,47 @@ class Book(SoftDeleteMixin, db.Model):
     binding: Mapped[str] = mapped_column(String(TEXT_LIMITS["binding"]), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     image: Mapped[str] = mapped_column(String(TEXT_LIMITS["image"]), default="")
-    # Normalised copies used by keyword search (see libs/search_text).
+    # Normalised copies used by keyword search (see libs/search_text and search_columns).
     search_title: Mapped[str] = mapped_column(String(512), default="")
+    search_author: Mapped[str] = mapped_column(Text, default="")
     search_body: Mapped[str] = mapped_column(Text, default="")
+    pinyin_title: Mapped[str] = mapped_column(Text, default="")
+    pinyin_author: Mapped[str] = mapped_column(Text, default="")
     # The person who added the book by hand (None: it came from a catalog or a source).
     contributor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True, default=None)
 
     def to_dict(self) -> dict:
         return {field: getattr(self, field) for field in BOOK_FIELDS}
 
-    def _index_texts(self) -> tuple[str, ...]:
-        return (self.title, self.subtitle, " ".join(self.author or []),
-                " ".join(self.translator or []), self.publisher, self.isbn)
-
     def refresh_search_fields(self) -> None:
-        self.search_title = st.search_text(self.title, self.subtitle)[:512]
-        self.search_body = st.search_text(*self._index_texts())
+        self.set_attrs(search_columns(self.to_dict()))
 
     def gram_rows(self) -> list[dict]:
-        keys = set()
-        for text in self._index_texts():
-            keys |= st.gram_keys(text)
-        return [{"gram": key, "book_id": self.id} for key in keys]
+        columns = {name: getattr(self, name) for name in ("search_body", "pinyin_title", "pinyin_author")}
+        return [{"gram": key, "book_id": self.id} for key in index_keys(columns)]
+
+
+def search_columns(record: dict) -> dict:
+    """The search columns of a book record: the title alone and the authors
+    (for ranking), every searched field (for matching) and the pinyin words
+    of the title and of each author. A plain function, so a migration can
+    fill old rows the way new ones are filled."""
+    authors = record.get("author") or []
+    texts = (record.get("title", ""), record.get("subtitle", ""), " ".join(authors),
+             " ".join(record.get("translator") or []), record.get("publisher", ""), record.get("isbn", ""))
+    return {"search_title": st.search_text(record.get("title", ""))[:512],
+            "search_author": st.search_text(*authors),
+            "search_body": st.search_text(*texts),
+            "pinyin_title": st.pinyin_text(record.get("title", "")),
+            "pinyin_author": st.pinyin_text(*authors)}
+
+
+def index_keys(columns: dict) -> set[int]:
+    """Every book_gram key of a book, from its ``search_columns``: the text
+    keys of each run of the searched fields, and the pinyin keys of the
+    pinyin words and of the Latin words of every field."""
+    words = f"{columns['pinyin_title']} {columns['pinyin_author']} {st.latin_words(columns['search_body'])}"
+    return st.run_keys(columns["search_body"].split()) | st.pinyin_keys(words)
 
 
 def reindex_books(books: list[Book]) -> None:
@@ -88,45 +107,3 @@ def upsert_books(records: list[dict]) -> tuple[int, int]:
     db.session.flush()
     reindex_books(list(touched.values()))
     return inserted, len(records) - inserted
-
-
-def _key_filters(runs: list[str]):
-    """Index conditions for a query: bigrams of the longer runs, or the key
-    range of a lone character when every run is one character."""
-    keys = set()
-    for run in runs:
-        if len(run) > 1:
-            keys |= st.bigram_keys(run)
-    if keys:
-        return (select(book_gram.c.book_id).where(book_gram.c.gram.in_(keys))
-                .group_by(book_gram.c.book_id).having(func.count() == len(keys)))
-    low, high = st.char_key_range(runs[0])
-    return select(book_gram.c.book_id).where(book_gram.c.gram.between(low, high)).distinct()
-
-
-def search_books(query: str, page: int, per_page: int) -> tuple[int, list[Book]]:
-    """Keyword search over title, subtitle, authors, translators, publisher
-    and ISBN; title matches first. Returns (total, books of that page)."""
-    runs = st.runs(query)
-    if not runs:
-        return 0, []
-    matches = select(Book).where(
-        Book.id.in_(_key_filters(runs)),
-        *[Book.search_body.like(f"%{run}%") for run in runs])
-    total = db.session.scalar(select(func.count()).select_from(matches.subquery()))
-    if not total:
-        return 0, []
-    in_title = case((db.and_(*[Book.search_title.like(f"%{run}%") for run in runs]), 0), else_=1)
-    books = db.session.scalars(
-        matches.order_by(in_title, func.length(Book.title), Book.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return total, books
-
-
-def book_match(query: str):
-    """The condition "this book matches the keyword" (a false condition for a
-    query with nothing to search), for queries that filter by keyword."""
-    runs = st.runs(query)
-    if not runs:
-        return db.false()
-    return db.and_(Book.id.in_(_key_filters(runs)), *[Book.search_body.like(f"%{run}%") for run in runs])

@@ -11,7 +11,8 @@ from sqlalchemy import exists, func, select
 
 from app.libs.enums import PROMISED_STATES
 from app.models.base import db
-from app.models.book import Book, book_match
+from app.models.book import Book
+from app.models.book_search import book_match, book_rank
 from app.models.drift import Drift
 from app.models.gift import Gift
 from app.models.user import User
@@ -67,12 +68,12 @@ def gifts_on_offer(page: int, per_page: int, keyword: str = "", wanted: bool = F
 
 def offered_books(keyword: str, page: int, per_page: int) -> tuple[int, list[Book]]:
     """The books matching ``keyword`` that someone gives away now (total, one
-    page), shorter titles first, as the keyword search orders them."""
+    page), in the keyword search's order."""
     offered = exists().where(Gift.isbn == Book.isbn, on_offer())
     matches = select(Book).where(book_match(keyword), offered)
     total = db.session.scalar(select(func.count()).select_from(matches.subquery()))
     if not total:
         return 0, []
-    books = db.session.scalars(matches.order_by(func.length(Book.title), Book.id)
+    books = db.session.scalars(matches.order_by(*book_rank(keyword))
                                .limit(per_page).offset((page - 1) * per_page)).all()
     return total, list(books)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from app.models.base import db
 from app.models.book import Book
-from app.libs import search_text as st
+from app.models.book_search import book_match
 from app.spider.source import BookPage, BookSource, BookSourceError
 
 log = logging.getLogger(__name__)
@@ -127,10 +127,9 @@ def _take_turns(lists: list[list[dict]], limit: int) -> list[dict]:
 def _unmatched(keyword: str, books: list[dict], shown: set[str]) -> list[dict]:
     """Remote books that are not on the page already and that the local
     search does not find (those are listed among the local matches)."""
-    runs = st.runs(keyword)
     isbns = [b["isbn"] for b in books]
     matched = set(db.session.scalars(select(Book.isbn).where(
-        Book.isbn.in_(isbns), *[Book.search_body.like(f"%{run}%") for run in runs]))) if isbns else set()
+        Book.isbn.in_(isbns), book_match(keyword)))) if isbns else set()
     out = []
     for book in books:
         if book["isbn"] in matched or book["isbn"] in shown:

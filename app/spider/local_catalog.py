@@ -1,7 +1,7 @@
 """Book source backed by the ``book`` table (the bundled, importable catalog)."""
 from flask import current_app
 
-from app.models.book import search_books
+from app.models.book_search import search_books
 from app.spider.source import BookPage, stored_book
 
 
