@@ -39,7 +39,8 @@ def test_add_unknown_book_list_it_and_have_it_requested(person, problems, tmp_pa
     expect(lin.page.get_by_role("heading", level=1)).to_have_text("添加这本书")
     expect(lin.page.get_by_label("ISBN")).to_have_value(ISBN)
 
-    # A missing title is answered under the field; then the whole form goes through.
+    # A missing title is answered under the field (400); then the whole form goes through.
+    problems.allow_page(f"/book/new?isbn={ISBN}", 400)
     lin.page.get_by_role("button", name="添加这本书").click()
     expect(lin.page.get_by_label("书名")).to_have_attribute("aria-invalid", "true")
     lin.shoot("add-book-error")
@@ -83,6 +84,12 @@ def test_add_unknown_book_list_it_and_have_it_requested(person, problems, tmp_pa
 
     # The copy is on /gifts too, where the request starts.
     gao.nav("可赠送的书")
+    gao.page.get_by_label("有人想要").check()
+    gao.page.get_by_role("button", name="筛选").click()
+    expect(gao.page.get_by_test_id("offer").filter(has_text=TITLE)).to_have_count(0)  # nobody wants it yet
+    gao.page.get_by_label("有人想要").uncheck()
+    gao.page.get_by_label("关键字").fill("茶馆")
+    gao.page.get_by_role("button", name="筛选").click()
     offer = gao.page.get_by_test_id("offer").filter(has_text=TITLE)
     expect(offer).to_contain_text("林书 赠送")
     gao.shoot("gifts-on-offer")
