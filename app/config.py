@@ -132,6 +132,10 @@ BOOK_CACHE_TTL = 3600  # seconds an API answer is served without asking again
 BOOK_STALE_TTL = 7 * 24 * 3600  # how long a last good answer is kept for outages
 PAGE_CACHE_TTL = 30  # seconds anonymous visitors' home/search/book pages are reused (0: off)
 
+# Wish lists imported from a file (/personal/import): its size and how many books it may name.
+WISH_IMPORT_MAX_BYTES = 1024 * 1024
+WISH_IMPORT_MAX_LINES = 500
+
 # Cover photos people upload with a book they add (decoded, re-encoded, at most 600 px).
 COVER_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # Covers: copies of book images kept on the site (instance/covers by default).

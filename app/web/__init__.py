@@ -81,4 +81,5 @@ def book_source_down(error):
     return render_error(503, database_ok=True)
 
 
-from app.web import auth, book, contribute, cover, drift, gift, main, notices, wish  # noqa: E402,F401
+from app.web import (  # noqa: E402,F401
+    auth, book, contribute, cover, drift, gift, main, notices, personal, wish)

@@ -1,0 +1,12 @@
+"""The form that takes a wish list file to import (``/personal/import``)."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+
+
+class WishImportForm(FlaskForm):
+    file = FileField("文件", validators=[FileRequired("请选择要导入的文件")])
+
+    def file_bytes(self, limit: int) -> bytes:
+        """The uploaded file's bytes: at most ``limit`` + 1 are read, so a
+        caller can tell a file over the limit without holding all of it."""
+        return self.file.data.stream.read(limit + 1)
