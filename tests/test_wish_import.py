@@ -12,7 +12,7 @@ from stdnum import isbn as stdisbn
 from app.models.wish import Wish
 from tests.helpers import (BAD_CHECK_DIGIT, BAINIAN, HONGLOU, HUOZHE, PYTHON, SANTI, UNKNOWN_VALID_ISBN,
                            add_books, live, login_client, make_gift, make_user, text_of, unchanged)
-from tests.yushu_api import ISBN_PATH, SANTI_ANSWER
+from tests.yushu_api import ISBN_PATH, SANTI_ANSWER, api_requests
 
 GOODREADS_HEADER = ("Book Id,Title,Author,Author l-f,Additional Authors,ISBN,ISBN13,My Rating,Average Rating,"
                     "Publisher,Binding,Number of Pages,Year Published,Original Publication Year,Date Read,"
@@ -182,6 +182,19 @@ def test_remote_books_are_stored_and_a_failing_source_is_reported(make_app, http
         resp = upload(login_client(app, user), f"{SANTI}\n{HUOZHE}\n".encode())
         assert outcomes(resp) == [(1, "added"), (2, "unavailable")]
         assert "书籍来源暂时无法访问" in text_of(resp) and wished(user) == [SANTI]
+
+
+def test_after_a_source_failure_only_stored_books_are_looked_up(make_app, httpserver):
+    """Once the source has failed, unstored books are reported unavailable without
+    asking it again (no timeout per line); books stored here are still added."""
+    app = make_app()
+    with app.app_context():
+        add_books([{"isbn": HONGLOU, "title": "红楼梦"}])
+        user = make_user("爱丽丝", "alice@example.com")
+        httpserver.expect_request(f"/v2/book/isbn/{HUOZHE}").respond_with_data("boom", status=500)
+        resp = upload(login_client(app, user), f"{HUOZHE}\n{BAINIAN}\n{HONGLOU}\n".encode())
+        assert outcomes(resp) == [(1, "unavailable"), (2, "unavailable"), (3, "added")]
+        assert [req.path for req in api_requests(httpserver)] == [f"/v2/book/isbn/{HUOZHE}"]
 
 
 def test_the_personal_page_links_export_and_import(as_alice, alice):

@@ -11,7 +11,11 @@ import csv
 import io
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from app.libs.helper import normalize_isbn
+from app.models.base import db
+from app.models.book import Book
 from app.services import lists
 from app.services.errors import NotFound, Refused
 from app.spider import BookSourceError
@@ -108,10 +112,23 @@ def parse(data: bytes, max_lines: int) -> tuple[str, list[Entry]]:
 
 
 def apply(user, entries: list[Entry]) -> list[Entry]:
-    """Add each entry's book to the user's wishes and record its outcome."""
+    """Add each entry's book to the user's wishes and record its outcome.
+    Once a book source has failed, books not stored here yet are reported
+    unavailable without asking again: a source that is down would otherwise
+    make every remaining line wait for its timeout. Importing the file again
+    later adds those and nothing twice."""
+    source_failed = False
     for entry in entries:
+        if source_failed and entry.isbn and not _stored(entry.isbn):
+            entry.outcome = UNAVAILABLE
+            continue
         entry.outcome = _add(user, entry)
+        source_failed = source_failed or entry.outcome == UNAVAILABLE
     return entries
+
+
+def _stored(isbn: str) -> bool:
+    return db.session.scalar(select(Book.id).where(Book.isbn == isbn)) is not None
 
 
 def _add(user, entry: Entry) -> str:
