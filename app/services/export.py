@@ -7,7 +7,8 @@ queue bookkeeping. A drift's mailing details follow the pending page's rule
 (``address_visible``): the requester always sees their own, the gifter only
 from acceptance until the drift closes, and details erased after closing
 stay erased. Withdrawn gifts and wishes are part of the user's history, so
-they are included with their status; the other kinds have no withdrawn rows.
+they are included with their status; drifts, ledger rows and notices are
+read as the site shows them (live rows only).
 """
 from sqlalchemy import or_, select
 
