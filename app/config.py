@@ -135,6 +135,7 @@ PAGE_CACHE_TTL = 30  # seconds anonymous visitors' home/search/book pages are re
 # Wish lists imported from a file (/personal/import): its size and how many books it may name.
 WISH_IMPORT_MAX_BYTES = 1024 * 1024
 WISH_IMPORT_MAX_LINES = 500
+WISH_IMPORT_RATE_LIMIT = "10 per hour"  # imports per account (each may ask the book sources 500 times)
 
 # Cover photos people upload with a book they add (decoded, re-encoded, at most 600 px).
 COVER_PHOTO_MAX_BYTES = 5 * 1024 * 1024

@@ -29,5 +29,15 @@ def register_rate_limit() -> str:
     return current_app.config["REGISTER_RATE_LIMIT"]
 
 
+def wish_import_rate_limit() -> str:
+    return current_app.config["WISH_IMPORT_RATE_LIMIT"]
+
+
+def user_key() -> str:
+    """The signed-in account (for limits on what only members do)."""
+    from flask_login import current_user
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else get_remote_address()
+
+
 __all__ = ["cache", "migrate", "csrf", "bootstrap", "mail", "limiter", "login_manager",
-           "login_rate_limit", "register_rate_limit"]
+           "login_rate_limit", "register_rate_limit", "wish_import_rate_limit", "user_key"]

@@ -50,6 +50,7 @@ def make_config(tmp_path, **overrides) -> dict:
         "YUSHU_RETRIES": 0,
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, cheap enough for tests
         "REGISTER_RATE_LIMIT": "1000 per hour",  # tests register many users from one address
+        "WISH_IMPORT_RATE_LIMIT": "1000 per hour",  # test_wish_import.py sets a low one to check it
         "YUSHU_CONNECT_TIMEOUT": 1.0,
         "YUSHU_READ_TIMEOUT": 1.0,
         "BOOK_HTTP_RETRIES": 0,

@@ -201,3 +201,16 @@ def test_the_personal_page_links_export_and_import(as_alice, alice):
     """The personal page offers both the download and the import."""
     page = text_of(as_alice.get("/personal"))
     assert 'href="/personal/export"' in page and 'href="/personal/import"' in page
+
+
+def test_imports_are_limited_per_account(app_factory):
+    """WISH_IMPORT_RATE_LIMIT counts uploads per account, not per address: over it, 429;
+    another account from the same address may still import."""
+    app = app_factory(WISH_IMPORT_RATE_LIMIT="2 per hour")
+    with app.app_context():
+        add_books()
+        alice, bob = make_user("爱丽丝"), make_user("鲍勃")
+        as_alice, as_bob = login_client(app, alice), login_client(app, bob)
+        assert [upload(as_alice, SANTI.encode()).status_code for _ in range(3)] == [200, 200, 429]
+        assert upload(as_bob, SANTI.encode()).status_code == 200
+        assert as_alice.get("/personal/import").status_code == 200

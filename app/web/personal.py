@@ -2,6 +2,7 @@
 from flask import current_app, render_template
 from flask_login import current_user, login_required
 
+from app.extensions import limiter, user_key, wish_import_rate_limit
 from app.forms.wish_import import WishImportForm
 from app.libs.export_files import export_zip
 from app.models.base import utcnow
@@ -22,6 +23,7 @@ def export_data():
 
 @web.route("/personal/import", methods=["GET", "POST"])
 @login_required
+@limiter.limit(wish_import_rate_limit, key_func=user_key, methods=["POST"])
 def import_wishes():
     """Add the books a file names to my wishes and show each line's outcome."""
     form = WishImportForm()
