@@ -2,9 +2,14 @@
 errors as JSON, CORS, caching and the rate limit. Real clients against a
 served fisher are in test_api_yushu_live.py."""
 import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from app.api import yushu
 from app.libs.book_record import BOOK_FIELDS
 from app.libs.covers import store_cover
+from app.models.base import db
+from app.models.book import Book
 from tests.helpers import (
     BAD_CHECK_DIGIT, HONGLOU, SAMPLE_BOOKS, SANTI, SANTI2, UNKNOWN_VALID_ISBN, add_books, numbered_books)
 from tests.yushu_api import api_requests
@@ -55,6 +60,24 @@ def test_unknown_isbn_is_404_json(client, books):
 def test_invalid_isbn_is_400_json(client, books, isbn):
     """A wrong check digit, junk, markup and huge paths are 400 JSON."""
     assert_json_error(client.get(f"/v2/book/isbn/{isbn}"), 400)
+
+
+def test_deleted_book_is_not_answered(app, client, books):
+    """A book removed from the catalog (soft-deleted) is 404 and not listed."""
+    with db.auto_commit():
+        db.session.scalar(select(Book).where(Book.isbn == HONGLOU)).delete()
+    assert_json_error(client.get(f"/v2/book/isbn/{HONGLOU}"), 404)
+    assert client.get("/v2/book/search?q=红楼梦").get_json()["books"] == []
+    assert client.get(f"/v2/book/search?q={HONGLOU}").get_json()["total"] == 0
+
+
+def test_database_failure_is_503_json(client, monkeypatch):
+    """A database that stops answering is a JSON 503, not the HTML outage page."""
+    def down(_isbn):
+        raise OperationalError("SELECT", {}, Exception("gone"))
+    monkeypatch.setattr(yushu, "stored_book", down)
+    body = assert_json_error(client.get(f"/v2/book/isbn/{SANTI}"), 503)
+    assert body["error_code"] == 999
 
 
 def test_api_never_asks_remote_sources(make_app, httpserver):
