@@ -86,7 +86,7 @@ def yushu_book(record: dict) -> dict:
     book["author"], book["translator"] = list(book["author"] or []), list(book["translator"] or [])
     cover = local_cover(current_app, book["isbn"])
     book["image"] = site_url_for("web.stored_cover", name=cover) if cover else (book["image"] or "")
-    return {key: ("" if value is None else value) for key, value in sorted(book.items())}
+    return {key: ("" if value is None else value) for key, value in book.items()}
 
 
 def _search_params(args) -> tuple[str, int, int]:
