@@ -105,11 +105,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.api.yushu import yushu_api
     from app.web import web
     from app.web._converters import IdConverter
 
     app.url_map.converters["id"] = IdConverter  # before the routes that use it
     app.register_blueprint(web)
+    app.register_blueprint(yushu_api)
 
 
 def register_commands(app: Flask) -> None:

@@ -81,6 +81,8 @@ RESET_TOKEN_MAX_AGE = 30 * 60  # seconds a password-reset link stays valid
 LOGIN_RATE_LIMIT = "10 per minute"  # logins/resets per client address and per (account, address)
 ACCOUNT_RATE_LIMIT = "50 per hour"  # password guesses (and resets) per account, from all addresses
 REGISTER_RATE_LIMIT = "5 per hour"  # accounts made per client address
+# The Yushu book API fisher answers (GET /v2/book/...), per client address.
+YUSHU_API_RATE_LIMIT = "120 per minute"
 RATELIMIT_STORAGE_URI = "memory://"
 # gunicorn refuses several workers on memory:// storage (each would count
 # alone) unless this is true.

@@ -137,14 +137,21 @@ def search_books(query: str, page: int, per_page: int) -> tuple[int, list[Book]]
     and ISBN, and the pinyin of title and authors, best matches first.
     Returns (total, books of that page). The total is a window count over the
     same matches, so they are found once; a page past the end counts apart."""
+    return search_books_from(query, (page - 1) * per_page, per_page)
+
+
+def search_books_from(query: str, offset: int, limit: int) -> tuple[int, list[Book]]:
+    """``search_books`` by position: (total, up to ``limit`` books after the
+    first ``offset`` matches), for callers that page by start and count
+    rather than by page (the Yushu API)."""
     words = _words(query)
     if not words:
         return 0, []
     rows = db.session.execute(_matching_books(words).order_by(*_ranking(words))
-                              .limit(per_page).offset((page - 1) * per_page)).all()
+                              .limit(limit).offset(offset)).all()
     if rows:
         return rows[0][1], [book for book, _total in rows]
-    if page <= 1:
+    if offset <= 0:
         return 0, []
     return db.session.scalar(select(func.count()).select_from(Book).where(_match(words))), []
 

@@ -1,0 +1,1 @@
+"""Machine-readable APIs, beside the ``web`` blueprint's pages."""
