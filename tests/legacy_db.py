@@ -13,6 +13,7 @@ from tests.helpers import HUOZHE, SANTI, UNKNOWN_VALID_ISBN, isbn13
 LEGACY_DB = os.environ.get("FISHER_LEGACY_DB") or scratch_database_name("legacy")
 OLD_PASSWORD = "oldpass1"
 SOURCE_ONLY = isbn13("978711122233")  # only the source's book table knows it
+BAD_SOURCE_BOOK = isbn13("978711122234")  # its source row has no title
 MADE = 1500000000  # the Unix create_time of every row
 MADE_UTC = datetime.fromtimestamp(MADE, timezone.utc).replace(tzinfo=None)
 
@@ -52,7 +53,8 @@ USERS = [
     _user(5, "戴夫", "dave@example.com"),
 ]
 BOOKS = [{"id": 1, "title": "只在旧库里的书", "author": "旧作者", "isbn": SOURCE_ONLY, "pages": 120,
-          "price": "12.00", "publisher": "旧出版社", "image": "", "status": 1}]
+          "price": "12.00", "publisher": "旧出版社", "image": "", "status": 1},
+         {"id": 2, "title": "", "author": "无名", "isbn": BAD_SOURCE_BOOK, "status": 1}]
 GIFTS = [
     {"id": 1, "uid": 2, "isbn": SANTI, "launched": 0, "status": 1},
     {"id": 2, "uid": 2, "isbn": SOURCE_ONLY, "launched": 1, "status": 1},  # given away
@@ -63,6 +65,8 @@ WISHES = [
     {"id": 1, "uid": 1, "isbn": SANTI, "launched": 0, "status": 1},
     {"id": 2, "uid": 1, "isbn": UNKNOWN_VALID_ISBN, "launched": 0, "status": 1},  # nobody knows it
     {"id": 3, "uid": 1, "isbn": SOURCE_ONLY, "launched": 1, "status": 1},  # fulfilled
+    {"id": 4, "uid": 5, "isbn": BAD_SOURCE_BOOK, "launched": 0, "status": 1},
+    {"id": 5, "uid": 5, "isbn": "not-an-isbn", "launched": 0, "status": 1},
 ]
 
 

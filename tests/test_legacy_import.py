@@ -15,7 +15,7 @@ from app.models.legacy_import import LegacyImport
 from app.models.user import User
 from app.models.wish import Wish
 from tests.helpers import SANTI, UNKNOWN_VALID_ISBN, beans_of, make_user, snapshot, unchanged
-from tests.legacy_db import MADE_UTC, OLD_PASSWORD, ROWS, SOURCE_ONLY, build_legacy_db
+from tests.legacy_db import BAD_SOURCE_BOOK, MADE_UTC, OLD_PASSWORD, ROWS, SOURCE_ONLY, build_legacy_db
 
 
 @pytest.fixture(scope="module")
@@ -49,13 +49,16 @@ def test_summary_counts_every_table_and_names_each_skipped_row(books, runner, so
     """The summary gives counts per table and every row left behind, with its reason."""
     out = _import(runner, source_url)
     assert "user: 4 imported, 1 skipped" in out
-    assert "book: 1 imported, 1 skipped" in out
+    assert "book: 1 imported, 2 skipped" in out
     assert "gift: 3 imported, 1 skipped" in out
-    assert "wish: 2 imported, 1 skipped" in out
+    assert "wish: 2 imported, 3 skipped" in out
     assert "drift: 4 imported, 1 skipped" in out
     assert "skipped user 4: email alice@example.com (after normalising) is legacy user 1's" in out
     assert f"skipped book {UNKNOWN_VALID_ISBN}: no book source knows it" in out
     assert f"skipped wish 2: no book found for ISBN {UNKNOWN_VALID_ISBN}" in out
+    assert (f"skipped book {BAD_SOURCE_BOOK}: the source's book 2 is invalid (title is required); "
+            "no book source knows it") in out
+    assert "skipped wish 5: invalid ISBN 'not-an-isbn'" in out
     assert "skipped gift 4: its user 4 was not brought over" in out
     assert "skipped drift 5: its requester 4 was not brought over" in out
 

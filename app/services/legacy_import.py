@@ -120,14 +120,18 @@ class LegacyImport:
 
     # -- books -----------------------------------------------------------
     def _books(self) -> None:
-        """The books the gifts and wishes still to import name: fisher's own,
-        else the source's book table, else fisher's book sources."""
-        wanted = {src.isbn_of(r) for t in ("gift", "wish") for r in self._peek(t)} - {None}
+        """The books named by the gifts and wishes still to import (of users
+        brought over): fisher's own, else the source's book table, else
+        fisher's book sources."""
+        users = imported_ids("user")
+        wanted = {src.isbn_of(r) for t in ("gift", "wish") for r in self._peek(t)
+                  if r.get("uid") in users} - {None}
         have = set(db.session.scalars(select(Book.isbn).where(Book.isbn.in_(wanted))))
         by_isbn = {src.isbn_of(r): r for r in self.rows["book"]}
         records = []
         for isbn in sorted(wanted - have):
-            record = self._source_book(by_isbn.get(isbn)) or self._fetched_book(isbn)
+            record, note = self._source_book(by_isbn.get(isbn))
+            record = record or self._fetched_book(isbn, note)
             if record:
                 records.append(record)
         if records:
@@ -139,26 +143,27 @@ class LegacyImport:
         done = imported_ids(table)
         return [r for r in self.rows[table] if r["id"] not in done]
 
-    def _source_book(self, row: dict | None) -> dict | None:
+    @staticmethod
+    def _source_book(row: dict | None) -> tuple[dict | None, str]:
+        """(the clean record, "") or (None, why the source's row would not do)."""
         if row is None:
-            return None
+            return None, ""
         try:
-            return src.book_record(row)
+            return src.book_record(row), ""
         except src.RecordError as exc:
-            self.summary.skip("book", row["id"], f"invalid record: {exc}")
-            return None
+            return None, f"the source's book {row['id']} is invalid ({exc}); "
 
-    def _fetched_book(self, isbn: str) -> dict | None:
+    def _fetched_book(self, isbn: str, note: str) -> dict | None:
         # The source chain itself, not services.books.find_by_isbn: that one
         # commits what it fetched in its own unit of work, which would end
         # this batch's transaction (and a dry run's).
         try:
             page = get_book_source().search_by_isbn(isbn)
         except BookSourceError as exc:
-            self.summary.skip("book", isbn, f"the book sources could not answer: {exc}")
+            self.summary.skip("book", isbn, f"{note}the book sources could not answer: {exc}")
             return None
         if page.first is None:
-            self.summary.skip("book", isbn, "no book source knows it" +
+            self.summary.skip("book", isbn, f"{note}no book source knows it" +
                               (f" ({'、'.join(page.unavailable)} could not answer)" if page.unavailable else ""))
         return page.first
 
