@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.cli import catalog_cli, covers_cli, drifts_cli, jobs_cli, mail_cli
     from app.cli_books import books_cli
+    from app.cli_legacy import legacy_cli
 
-    for group in (books_cli, catalog_cli, covers_cli, drifts_cli, jobs_cli, mail_cli):
+    for group in (books_cli, catalog_cli, covers_cli, drifts_cli, jobs_cli, legacy_cli, mail_cli):
         app.cli.add_command(group)

@@ -7,3 +7,4 @@ from app.models.wish import Wish  # noqa: F401
 from app.models.bean_ledger import BeanLedger  # noqa: F401
 from app.models.drift import Drift  # noqa: F401
 from app.models.notice import Notice  # noqa: F401
+from app.models.legacy_import import LegacyImport  # noqa: F401

@@ -21,6 +21,7 @@ class BeanReason:
     MAILED_REWARD = "mailed_reward"  # rows from before a trade waited for receipt
     RECEIVED_REWARD = "received_reward"
     REPAY_DEBT = "repay_debt"
+    LEGACY_OPENING = "legacy_opening"  # the balance brought over from an original 鱼书 database
 
     LABELS = {
         LIST_GIFT: "加入赠送清单", WITHDRAW_GIFT: "撤回赠书", REQUEST: "请求书籍",
@@ -28,6 +29,7 @@ class BeanReason:
         REFUND_EXPIRED: "请求过期，退还", REFUND_GIVEN_TO_OTHER: "书已送给别人，退还",
         REFUND_PROBLEM: "未能收到，退还", MAILED_REWARD: "赠书成功奖励",
         RECEIVED_REWARD: "赠书成功奖励", REPAY_DEBT: "抵扣撤回赠书时欠下的鱼豆",
+        LEGACY_OPENING: "旧版鱼书的鱼豆余额",
     }
 
 

@@ -8,10 +8,11 @@ there is one), so every session and remember-me cookie issued before it ends
 at once, on every instance; the caller logs its own session in again (with
 the new id) or out.
 """
+from flask import current_app
 from sqlalchemy import update
 
 from app.models.base import db
-from app.models.user import User, hash_password
+from app.models.user import User, _dummy_hash, hash_password
 from app.services.errors import Conflict, Refused
 
 ENDED_ELSEWHERE = "你的登录已在其他设备上被退出，请重新登录"
@@ -55,3 +56,19 @@ def reset_password(user: User, new: str) -> bool:
     seen = user.password
     with db.auto_commit():
         return _bump(user, User._password == seen, password=new)
+
+
+def rehash_if_outdated(user: User, raw: str) -> None:
+    """After a successful login: a hash made by another method or with other
+    parameters (pbkdf2 from an original 鱼书 database, an older scrypt cost)
+    is replaced by one of PASSWORD_HASH_METHOD. Sessions are not ended -- the
+    password is the same -- and a concurrent password change wins."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    stored = user.password or ""
+    if not stored or stored.split("$", 1)[0] == _dummy_hash(method).split("$", 1)[0]:
+        return
+    with db.auto_commit():
+        db.session.execute(update(User).where(User.id == user.id, User._password == stored)
+                           .values({User._password: hash_password(raw)})
+                           .execution_options(synchronize_session=False))
+    db.session.expire(user, ["_password"])

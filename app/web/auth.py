@@ -50,6 +50,7 @@ def login():
     if form.validate_on_submit():
         user = account_attempt("password", form.email.data)
         if password_matches(user, form.password.data):
+            account.rehash_if_outdated(user, form.password.data)
             login_user(user, remember=form.remember.data)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("web.index"))
