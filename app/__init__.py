@@ -105,6 +105,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.api.v1 import api_v1
     from app.api.yushu import yushu_api
     from app.web import web
     from app.web._converters import IdConverter
@@ -112,6 +113,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter  # before the routes that use it
     app.register_blueprint(web)
     app.register_blueprint(yushu_api)
+    csrf.exempt(api_v1)  # only a Bearer token authenticates it (app/api/auth), never a cookie
+    app.register_blueprint(api_v1)
 
 
 def register_commands(app: Flask) -> None:

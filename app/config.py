@@ -83,6 +83,10 @@ ACCOUNT_RATE_LIMIT = "50 per hour"  # password guesses (and resets) per account,
 REGISTER_RATE_LIMIT = "5 per hour"  # accounts made per client address
 # The Yushu book API fisher answers (GET /v2/book/...), per client address.
 YUSHU_API_RATE_LIMIT = "120 per minute"
+# Personal access tokens (令牌) for /api/v1: how many live ones an account may
+# have, and the requests per client address (counted before the token is checked).
+API_TOKENS_MAX = 20
+API_V1_RATE_LIMIT = "300 per minute"
 RATELIMIT_STORAGE_URI = "memory://"
 # gunicorn refuses several workers on memory:// storage (each would count
 # alone) unless this is true.

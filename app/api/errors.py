@@ -3,10 +3,13 @@
 Routing failures (an unknown path, a wrong method) happen before any
 blueprint is chosen, so the site-wide error handlers in ``app/web`` ask
 ``is_api_request`` and answer through ``api_error`` for every path under
-``/v2/``: an API client always gets a JSON body it can read.
+``/v2/`` and ``/api/v1``: an API client always gets a JSON body it can read
+-- the Yushu shape under /v2, problem details (``app/api/problems``) under
+/api/v1.
 """
 from flask import jsonify, request
 
+from app.api.problems import is_api_v1_request, problem
 from app.models.base import db
 
 API_PREFIX = "/v2/"
@@ -17,11 +20,14 @@ MESSAGES = {400: "invalid request", 404: "not found", 405: "method not allowed",
 
 
 def is_api_request() -> bool:
-    return request.path.startswith(API_PREFIX)
+    return request.path.startswith(API_PREFIX) or is_api_v1_request()
 
 
 def api_error(code: int, message: str | None = None, headers: dict | None = None):
-    """A JSON error answer: ``{"msg", "error_code", "request"}`` and ``code``."""
+    """A JSON error answer: ``{"msg", "error_code", "request"}`` and ``code``
+    (a problem+json one under /api/v1)."""
+    if is_api_v1_request():
+        return problem(code, message or "", headers=headers)
     try:
         db.session.rollback()  # as the HTML error pages do; never fails the answer
     except Exception:  # noqa: BLE001 - the database may be what failed

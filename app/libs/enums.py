@@ -1,5 +1,5 @@
 """Enumerations shared by models and views."""
-from enum import IntEnum
+from enum import Enum, IntEnum
 
 
 class PendingStatus(IntEnum):
@@ -60,3 +60,20 @@ class GiftCondition(IntEnum):
 _CONDITION_LABELS = {GiftCondition.UNSAID: "", GiftCondition.NEW: "全新",
                      GiftCondition.LIKE_NEW: "几乎全新", GiftCondition.MARKED: "有笔记或划线",
                      GiftCondition.DAMAGED: "有破损"}
+
+
+class TokenScope(str, Enum):
+    """What a personal access token (令牌) may do on /api/v1 (stored as its value)."""
+    READ = "read"
+    WRITE = "write"
+
+    @property
+    def label(self) -> str:
+        return _SCOPE_LABELS[self]
+
+    def allows(self, needed: "TokenScope") -> bool:
+        """A write token may also read; a read token may only read."""
+        return self is TokenScope.WRITE or needed is TokenScope.READ
+
+
+_SCOPE_LABELS = {TokenScope.READ: "只读", TokenScope.WRITE: "读写"}

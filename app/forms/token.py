@@ -1,0 +1,28 @@
+"""The form that makes a personal access token (令牌)."""
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from app.libs.enums import TokenScope
+from app.models.api_token import NAME_MAX
+
+SCOPES = [(scope.value, scope.label) for scope in TokenScope]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ScopeField(RadioField):
+    """The scope radios, saying in Chinese when the answer is none of them."""
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _ in SCOPES}:
+            raise ValidationError("请选择只读或读写")
+
+
+class TokenForm(FlaskForm):
+    name = StringField("名称", filters=[_strip], validators=[
+        DataRequired(message="请给令牌起个名字，例如“家里的脚本”"),
+        Length(max=NAME_MAX, message=f"名称最多 {NAME_MAX} 个字")])
+    scope = ScopeField("权限", choices=SCOPES, default=TokenScope.READ.value)
