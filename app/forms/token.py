@@ -1,12 +1,13 @@
 """The form that makes a personal access token (令牌)."""
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.libs.enums import TokenScope
 from app.models.api_token import NAME_MAX
 
-SCOPES = [(scope.value, scope.label) for scope in TokenScope]
+SCOPES = [SelectChoice(scope.value, scope.label) for scope in TokenScope]
 
 
 def _strip(value):
@@ -17,7 +18,7 @@ class ScopeField(RadioField):
     """The scope radios, saying in Chinese when the answer is none of them."""
 
     def pre_validate(self, form):
-        if self.data not in {value for value, _ in SCOPES}:
+        if self.data not in {choice.value for choice in SCOPES}:
             raise ValidationError("请选择只读或读写")
 
 
