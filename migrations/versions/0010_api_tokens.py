@@ -42,7 +42,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('api_token', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_api_token_uid'))
-        batch_op.drop_index(batch_op.f('ix_api_token_create_time'))
+    # The indexes go with the table (MySQL refuses to drop the uid one while
+    # the foreign key needs it).
     op.drop_table('api_token')
