@@ -54,9 +54,9 @@ class QueryHas(QueryMatcher):
 def ol_edition(isbn: str = ISBN, **fields) -> dict:
     """A books API (jscmd=data) edition, listing its ISBN-13 and ISBN-10."""
     edition = {
-        "url": "https://openlibrary.org/books/OL1M/santi", "key": "/books/OL1M",
+        "key": "/books/OL1M",
         "title": "三体", "subtitle": "地球往事",
-        "authors": [{"url": "https://openlibrary.org/authors/OL1A", "name": "刘慈欣"}],
+        "authors": [{"key": "/authors/OL1A", "name": "刘慈欣"}],
         "publishers": [{"name": "重庆出版社"}], "publish_places": [{"name": "重庆"}],
         "publish_date": "2008", "number_of_pages": 302, "pagination": "302 p.",
         "identifiers": {"isbn_13": [isbn], "isbn_10": [isbn10(isbn)], "openlibrary": ["OL1M"]},
