@@ -87,6 +87,8 @@ YUSHU_API_RATE_LIMIT = "120 per minute"
 # have, and the requests per client address (counted before the token is checked).
 API_TOKENS_MAX = 20
 API_V1_RATE_LIMIT = "300 per minute"
+# ... and the requests per token, wherever they come from.
+API_V1_TOKEN_RATE_LIMIT = "120 per minute"
 RATELIMIT_STORAGE_URI = "memory://"
 # gunicorn refuses several workers on memory:// storage (each would count
 # alone) unless this is true.

@@ -20,7 +20,7 @@ from tests.live import free_port
 TEST_DB_URL = os.environ.get("FISHER_TEST_DATABASE_URL")
 REPO_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 
-pytest_plugins = ["tests.fixtures.users", "tests.fixtures.yushu", "tests.fixtures.remote_sources"]
+pytest_plugins = ["tests.fixtures.users", "tests.fixtures.api", "tests.fixtures.yushu", "tests.fixtures.remote_sources"]
 
 
 def _files_under(folder: Path) -> set:
