@@ -15,7 +15,7 @@ of paginated lists.
 """
 import copy
 
-from flask import current_app
+from flask import abort, current_app
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData, SecureType
 
@@ -49,7 +49,6 @@ def _refuse_invalid(req, resp, error, instance, model_adapter):
     """spectree's before hook: a request it refused becomes a 400 problem."""
     if error is None:
         return
-    from flask import abort
     found = [{"loc": ".".join(str(part) for part in item.get("loc", ())), "msg": str(item.get("msg", ""))}
              for item in error.errors(include_url=False, include_context=False, include_input=False)]
     answer = problem(400, "请求的参数或正文不符合要求", kind="invalid-request", title="Invalid request")
@@ -60,9 +59,11 @@ def _refuse_invalid(req, resp, error, instance, model_adapter):
 
 
 def _report_invalid_answer(req, resp, error, instance, model_adapter):
-    """spectree's after hook: an answer that breaks its own model is logged."""
+    """spectree's after hook: an answer that breaks its own model is a bug;
+    it is logged, and the client gets a plain 500 problem (not the errors)."""
     if error is not None:
         current_app.logger.error("api answer breaks its schema at %s: %s", req.path, error)
+        abort(problem(500, "服务器出错了", kind="server-error", title="Internal Server Error"))
 
 
 def operation(operation_id: str, *, scope: TokenScope | None = TokenScope.READ, query=None, json=None,
