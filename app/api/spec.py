@@ -45,17 +45,36 @@ spec = SpecTree(
 OPERATIONS: dict[str, dict] = {}
 
 
-def _refuse_invalid(req, resp, error, instance, model_adapter):
-    """spectree's before hook: a request it refused becomes a 400 problem."""
-    if error is None:
-        return
-    found = [{"loc": ".".join(str(part) for part in item.get("loc", ())), "msg": str(item.get("msg", ""))}
-             for item in error.errors(include_url=False, include_context=False, include_input=False)]
+def _refuse(errors: list[dict]):
+    """Stop the request with a 400 problem listing ``errors``."""
     answer = problem(400, "请求的参数或正文不符合要求", kind="invalid-request", title="Invalid request")
     body = answer.get_json(force=True)
-    body["errors"] = found
+    body["errors"] = errors
     answer.set_data(current_app.json.dumps(body))
     abort(answer)
+
+
+def _not_a_json_object(req) -> bool:
+    """spectree reads a body it cannot parse as ``{}`` and skips one sent as
+    a form, so a malformed body could pass as an empty one ("mark all"):
+    a body that is there must be a JSON object sent as JSON."""
+    if getattr(getattr(req, "context", None), "json", None) is None:
+        return True
+    if not req.get_data(cache=True):
+        return False
+    return not req.is_json or not isinstance(req.get_json(silent=True), dict)
+
+
+def _refuse_invalid(json_model):
+    """spectree's before hook: a request it refused, or whose body is not a
+    JSON object where one is expected, becomes a 400 problem."""
+    def before(req, resp, error, instance, model_adapter):
+        if error is not None:
+            _refuse([{"loc": ".".join(str(part) for part in item.get("loc", ())), "msg": str(item.get("msg", ""))}
+                     for item in error.errors(include_url=False, include_context=False, include_input=False)])
+        if json_model is not None and _not_a_json_object(req):
+            _refuse([{"loc": "body", "msg": "the body must be a JSON object sent as application/json"}])
+    return before
 
 
 def _report_invalid_answer(req, resp, error, instance, model_adapter):
@@ -75,7 +94,7 @@ def operation(operation_id: str, *, scope: TokenScope | None = TokenScope.READ, 
     OPERATIONS[operation_id] = {"scope": scope, "paginated": paginated}
     answers = {f"HTTP_{status}": ok, **{f"HTTP_{code}": None for code in errors}}
     validated = spec.validate(query=query, json=json, resp=Response(**answers), tags=tags,
-                              operation_id=operation_id, before=_refuse_invalid,
+                              operation_id=operation_id, before=_refuse_invalid(json),
                               after=_report_invalid_answer,
                               security={SECURITY: []} if scope else {})
 
