@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import update
 
+from app.api.schemas.account import LedgerPage, Marked, NoticePage
 from app.models.base import DELETED, db
 from app.models.bean_ledger import BeanLedger, BeanReason, change_beans
 from app.models.notice import Notice
@@ -12,7 +13,7 @@ from app.services import drift as drifts
 from app.services import notices
 from app.services.lists import add_gift
 from tests.api_helpers import all_pages, assert_problem
-from tests.helpers import DRIFT_FORM, SANTI, beans_of, login_client
+from tests.helpers import DRIFT_FORM, SANTI, beans_of, live, login_client
 
 READ = "/api/v1/me/notices/read"
 
@@ -85,12 +86,19 @@ def test_ledger_pages_hold_every_row_once_and_only_mine(alice_api, alice, bob):
 def test_deleted_ledger_rows_are_not_listed(alice_api, alice):
     """A soft-deleted ledger row is hidden, as on the personal page."""
     grant(alice, [1, 1])
+    first, second = [row.id for row in live(BeanLedger, uid=alice.id)]
     with db.auto_commit():
-        db.session.execute(update(BeanLedger).where(BeanLedger.uid == alice.id)
-                           .where(BeanLedger.id == db.session.query(BeanLedger.id)
-                                  .filter_by(uid=alice.id).order_by(BeanLedger.id).limit(1).scalar_subquery())
-                           .values(status=DELETED))
-    assert len(alice_api.get("/api/v1/me/ledger").get_json()["items"]) == 1
+        db.session.execute(update(BeanLedger).where(BeanLedger.id == first).values(status=DELETED))
+    assert [row["id"] for row in alice_api.get("/api/v1/me/ledger").get_json()["items"]] == [second]
+
+
+def test_answers_keep_their_models(alice_api, alice, requested, caplog):
+    """Both lists and the mark answer validate against their declared models; nothing is logged as broken."""
+    write_notices(alice, 2)
+    LedgerPage.model_validate(alice_api.get("/api/v1/me/ledger").get_json())
+    NoticePage.model_validate(alice_api.get("/api/v1/me/notices").get_json())
+    Marked.model_validate(alice_api.post(READ, json={}).get_json())
+    assert "breaks its schema" not in caplog.text
 
 
 # --- listing notices ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 
 from app.libs.enums import PendingStatus
-from app.models.base import db
+from app.models.base import LIVE, db
 from app.models.drift import Drift
 from app.models.notice import MailState, Notice
 from app.models.user import User
@@ -137,7 +137,8 @@ def mark_read(uid: int, nid: int | None = None, ids: Collection[int] | None = No
     """Mark one of my notices (``nid``), those of ``ids`` or all of them read;
     returns how many changed. Ids of other users' notices change nothing."""
     with db.auto_commit():
-        statement = update(Notice).where(Notice.uid == uid, Notice.read.is_(False))
+        # A bulk statement: the soft-delete rule is restated by hand.
+        statement = update(Notice).where(Notice.uid == uid, Notice.read.is_(False), Notice.status == LIVE)
         if nid is not None:
             statement = statement.where(Notice.id == nid)
         if ids is not None:
