@@ -5,12 +5,13 @@ notice exists exactly when the change does. When the recipient wants email
 for the notice's kind, the notice is marked due and its mail is queued once
 the unit of work commits (``app/jobs``); a notice whose job was lost is found
 by the mail sweep, because the row says its mail has not gone out."""
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 
 from app.libs.enums import PendingStatus
-from app.models.base import db
+from app.models.base import LIVE, db
 from app.models.drift import Drift
 from app.models.notice import MailState, Notice
 from app.models.user import User
@@ -102,9 +103,18 @@ def notice_subject(notice: Notice) -> str:
     return KINDS[notice.kind].subject
 
 
+def my_notices_query(uid: int, unread: bool | None = None):
+    """The select of my notices, unordered: the site's list and the API's
+    keyset pages (which order it by id) both read through it. ``unread``
+    keeps only unread (True) or read (False) ones."""
+    statement = select(Notice).where(Notice.uid == uid)
+    if unread is not None:
+        statement = statement.where(Notice.read.is_(not unread))
+    return statement
+
+
 def my_notices(uid: int, limit: int = 100) -> list[Notice]:
-    return db.session.scalars(select(Notice).where(Notice.uid == uid)
-                              .order_by(Notice.id.desc()).limit(limit)).all()
+    return db.session.scalars(my_notices_query(uid).order_by(Notice.id.desc()).limit(limit)).all()
 
 
 def unread_count(uid: int) -> int:
@@ -123,12 +133,16 @@ def waiting_on_me(uid: int) -> int:
     return as_gifter + as_requester
 
 
-def mark_read(uid: int, nid: int | None = None) -> int:
-    """Mark one of my notices (or all of them) read; returns how many changed."""
+def mark_read(uid: int, nid: int | None = None, ids: Collection[int] | None = None) -> int:
+    """Mark one of my notices (``nid``), those of ``ids`` or all of them read;
+    returns how many changed. Ids of other users' notices change nothing."""
     with db.auto_commit():
-        statement = update(Notice).where(Notice.uid == uid, Notice.read.is_(False))
+        # A bulk statement: the soft-delete rule is restated by hand.
+        statement = update(Notice).where(Notice.uid == uid, Notice.read.is_(False), Notice.status == LIVE)
         if nid is not None:
             statement = statement.where(Notice.id == nid)
+        if ids is not None:
+            statement = statement.where(Notice.id.in_(list(ids)))
         result = db.session.execute(statement.values(read=True)
                                     .execution_options(synchronize_session=False))
     return result.rowcount
