@@ -322,13 +322,14 @@ def test_read_token_reads_the_lists(alice_reader):
 
 
 def test_operations_are_in_the_openapi_document(client, books):
-    """The six operations are documented, writes with 403 and lists with the Link header."""
+    """The seven operations are documented: writes with 403, lists with the Link header, the gift id as an integer."""
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     ops = {op["operationId"]: op for item in paths.values() for op in item.values() if isinstance(op, dict)}
     for name in ("listOffers", "listMyGifts", "addGift", "withdrawGift", "listMyWishes", "addWish", "withdrawWish"):
         assert name in ops, name
     assert "403" in ops["addGift"]["responses"] and "201" in ops["addGift"]["responses"]
     assert "Link" in ops["listOffers"]["responses"]["200"]["headers"]
+    assert [(p["name"], p["schema"]["type"]) for p in ops["withdrawGift"]["parameters"]] == [("gid", "integer")]
 
 
 # -- at the same moment ----------------------------------------------------------

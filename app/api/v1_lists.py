@@ -23,6 +23,7 @@ from app.api.schemas.lists import (
 from app.api.spec import operation
 from app.api.v1 import api_v1
 from app.api.v1_books import books_json
+from app.web._converters import ID_MAX
 from app.libs.enums import GiftCondition, PendingStatus, TokenScope
 from app.libs.helper import normalize_isbn
 from app.models import page_queries
@@ -154,7 +155,7 @@ def add_gift(json: NewGift):
     return jsonify(my_gifts_json([gift])[0]), 201
 
 
-@api_v1.delete("/me/gifts/<id:gid>")
+@api_v1.delete(f"/me/gifts/<int(min=1, max={ID_MAX}):gid>")
 @operation("withdrawGift", scope=TokenScope.WRITE, ok=None, status=204, errors=(404,), tags=("gifts",))
 def withdraw_gift(gid: int):
     """Withdraw one of my gifts (the beans it earned are taken back); 400
