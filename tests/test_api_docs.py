@@ -164,3 +164,16 @@ def test_answer_that_breaks_its_schema_is_a_plain_500(app, alice_api, monkeypatc
     monkeypatch.setattr(v1_books, "book_json", lambda record, offered: {"isbn": record["isbn"]})
     body = assert_problem(alice_api.get("/api/v1/books/9787536692930"), 500, "server-error")
     assert "errors" not in body and "title" in body
+
+
+def test_not_found_from_a_service_says_words_not_an_id(alice_api):
+    """A service's NotFound (which carries the id) is a 404 problem whose detail is text for a person."""
+    body = assert_problem(alice_api.delete("/api/v1/me/gifts/2147483646"), 404)
+    assert isinstance(body["detail"], str) and "2147483646" not in body["detail"]
+
+
+def test_a_body_whose_fields_all_have_defaults_is_optional(document):
+    """An operation whose body model requires nothing documents its body as optional; others as required."""
+    bodies = {op["operationId"]: op["requestBody"] for _m, _p, op in operations(document) if "requestBody" in op}
+    assert bodies["markMyNoticesRead"]["required"] is False
+    assert bodies["addGift"]["required"] is True

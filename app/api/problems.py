@@ -32,7 +32,7 @@ def problem(status: int, detail: str = "", kind: str | None = None, title: str |
         pass
     phrase = _phrase(status)
     body = {"type": PROBLEM_TYPE + kind if kind else "about:blank", "title": title or phrase,
-            "status": status, "detail": detail or phrase}
+            "status": status, "detail": str(detail) if detail else phrase}
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
     response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():

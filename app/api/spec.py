@@ -91,7 +91,9 @@ def operation(operation_id: str, *, scope: TokenScope | None = TokenScope.READ, 
     """Declare an /api/v1 operation: ``ok`` the model of its ``status``
     answer (None for an empty one), ``errors`` the statuses it can give
     besides those every operation can. ``scope=None`` needs no token."""
-    OPERATIONS[operation_id] = {"scope": scope, "paginated": paginated}
+    OPERATIONS[operation_id] = {"scope": scope, "paginated": paginated,
+                                "body_optional": json is not None and not any(
+                                    field.is_required() for field in json.model_fields.values())}
     answers = {f"HTTP_{status}": ok, **{f"HTTP_{code}": None for code in errors}}
     validated = spec.validate(query=query, json=json, resp=Response(**answers), tags=tags,
                               operation_id=operation_id, before=_refuse_invalid(json),
@@ -142,6 +144,8 @@ def _complete(op: dict, meta: dict, method: str) -> None:
         op["security"] = [{SECURITY: []}]
     else:
         op.pop("security", None)
+    if meta.get("body_optional") and "requestBody" in op:
+        op["requestBody"]["required"] = False  # every field has a default: no body is {}
     if meta.get("paginated"):
         ok = responses.get("200", {})
         ok.setdefault("headers", {})["Link"] = {

@@ -87,7 +87,9 @@ def bad_cursor(error):
 
 @api_v1.errorhandler(errors.NotFound)
 def not_found(error):
-    return problem(404, error.message)
+    """A service's NotFound carries the id it looked for, not words for a
+    person: the answer says what it means instead."""
+    return problem(404, "没有这个对象，或它不属于你")
 
 
 @api_v1.errorhandler(errors.Refused)
