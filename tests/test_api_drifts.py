@@ -173,7 +173,7 @@ def test_unknown_given_and_withdrawn_gifts_are_404(cast, apis):
     ({"mobile": "138001380001"}, "mobile"), ({"message": "话" * 201}, "message"), ({"extra": 1}, "extra"),
 ])
 def test_bad_request_bodies_are_400_with_errors(cast, apis, change, field):
-    """Each of the form's limits, a missing or bad gift id and unknown fields are 400 invalid-request naming the field."""
+    """Each form limit, a missing or bad gift id and unknown fields are 400 invalid-request naming the field."""
     _, _, _, gid = cast
     body = {"gift_id": gid, **REQUEST, **change}
     body = {key: value for key, value in body.items() if value is not None}
@@ -282,7 +282,7 @@ def test_strangers_and_the_wrong_role_get_404(cast, apis, action):
     assert_problem(apis["stranger"].post(f"/api/v1/drifts/987654/{action}", json=BODIES.get(action, {})), 404)
 
 
-@pytest.mark.parametrize("path", ["0", "-1", "abc", str(2**63)])
+@pytest.mark.parametrize("path", ["0", "-1", "abc", str(2**63), "9" * 40])
 def test_drift_ids_that_name_no_row_are_404(cast, apis, path):
     """A drift id that is not a positive 64-bit integer matches no route: a 404 problem, never a 5xx."""
     assert_problem(apis["requester"].get(f"/api/v1/drifts/{path}"), 404)
@@ -332,7 +332,7 @@ def test_erased_details_stay_erased(app, cast, apis):
 
 
 def test_the_pending_page_and_the_api_agree(app, cast, apis):
-    """For one accepted drift, /pending and GET /drifts/{did} give the same state, actions and address for both sides."""
+    """For one accepted drift, /pending and GET /drifts/{did} agree on state, actions and address, both sides."""
     alice, bob, _, _ = cast
     did = service_drift(cast, S.ACCEPTED)
     for user, role in ((alice, "gifter"), (bob, "requester")):
@@ -451,3 +451,15 @@ def test_accept_and_withdraw_at_once_leave_one_outcome(served):
     assert beans(bob) == (1 if final == S.WITHDRAWN else 0) and beans(alice) == 0
     assert [reason for reason, _ in ledger(bob)] == (["request", "refund_withdraw"] if final == S.WITHDRAWN
                                                      else ["request"])
+
+
+def test_the_openapi_document_describes_the_drift_operations(client):
+    """Each drift operation is in /api/v1/openapi.json with an integer drift id and write security on moves."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    paths = document["paths"]
+    assert paths["/api/v1/drifts/{did}"]["get"]["parameters"][0]["schema"]["type"] == "integer"
+    for action in TRANSITIONS:
+        move = paths[f"/api/v1/drifts/{{did}}/{action}"]["post"]
+        assert move["operationId"] == f"{action}Drift" and {"403", "404", "409"} <= set(move["responses"])
+    assert "Link" in paths["/api/v1/me/drifts"]["get"]["responses"]["200"]["headers"]
+    assert "requestBody" in paths["/api/v1/drifts"]["post"]
