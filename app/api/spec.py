@@ -23,6 +23,7 @@ from app.api.auth import token_required
 from app.api.problems import PROBLEM_MIMETYPE, problem
 from app.api.schemas.common import Problem
 from app.libs.enums import TokenScope
+from app.web._converters import ID_MAX
 
 SECURITY = "bearerToken"
 ERROR_TEXT = {400: "The request's query, path or body is not acceptable",
@@ -140,6 +141,9 @@ def _complete(op: dict, meta: dict, method: str) -> None:
         if code.isdigit() and int(code) >= 400:
             answer["description"] = ERROR_TEXT.get(int(code), answer.get("description") or "Error")
             answer["content"] = content
+    for parameter in op.get("parameters", []):
+        if parameter.get("in") == "path" and parameter.get("schema") is None:  # the site's <id:…>, unknown to spectree
+            parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
     if scope is not None:
         op["security"] = [{SECURITY: []}]
     else:
