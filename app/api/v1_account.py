@@ -6,25 +6,18 @@ uses, and marked read by ``notices.mark_read``, the site's own rule. The
 ledger's select is the model's one condition (my rows; the soft-delete
 listener hides deleted ones, as on the personal page).
 """
-from datetime import timezone
-
 from flask import g, jsonify
 from sqlalchemy import select
 
 from app.api.paging import keyset_page, page_response
 from app.api.schemas.account import LedgerPage, Marked, MarkRead, NoticePage, NoticeQuery
-from app.api.schemas.common import PageQuery
+from app.api.schemas.common import PageQuery, utc_iso
 from app.api.spec import operation
 from app.api.v1 import api_v1
 from app.libs.enums import TokenScope
 from app.models.bean_ledger import BeanLedger, BeanReason
 from app.models.notice import Notice
 from app.services import notices
-
-
-def utc_iso(value) -> str:
-    """A stored naive UTC time as ISO 8601 with its zone: 2026-01-02T03:04:05Z."""
-    return value.replace(tzinfo=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def ledger_json(entry: BeanLedger) -> dict:

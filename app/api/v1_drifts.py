@@ -6,14 +6,12 @@ Conflict become 404 / 400 / 409 problems in ``app/api/v1``. A drift is shown
 through the pending page's ``DriftViewModel``, so the API tells a party the
 same role, actions and mailing details the site shows them.
 """
-from datetime import timezone
-
 from flask import current_app, g, jsonify
 from sqlalchemy import or_, select
 
 from app.api.paging import keyset_page, page_response
-from app.api.problems import problem
 from app.api.schemas import drift as shapes
+from app.api.schemas.common import utc_iso
 from app.api.spec import operation
 from app.api.v1 import api_v1
 from app.api.v1_books import books_json
@@ -29,10 +27,6 @@ from app.view_models.drift import DriftViewModel
 TAGS = ("drifts",)
 # The site's bounded id converter: a larger number matches no route (a 404, even without a token).
 DID = "<id:did>"
-
-
-def _utc(moment):
-    return moment.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _book_records(rows: list[Drift]) -> dict[str, dict]:
@@ -54,8 +48,8 @@ def drifts_json(rows: list[Drift], viewer_id: int) -> list[dict]:
         view = DriftViewModel(row, viewer_id, current_app.config)
         answers.append({
             "id": row.id, "state": view.status_key, "role": view.role, "book": books[row.isbn],
-            "other_party": view.other_party, "created": _utc(row.create_time),
-            "deadline": _utc(drifts.deadline(row, current_app.config)),
+            "other_party": view.other_party, "created": utc_iso(row.create_time),
+            "deadline": utc_iso(drifts.deadline(row, current_app.config)),
             "actions": sorted(view.actions), "message": row.message or "",
             "tracking": row.tracking or "", "problem": row.problem or "",
             "mailing": {"recipient_name": view.recipient_name, "address": view.address,
@@ -70,11 +64,6 @@ def drift_answer(drift: Drift, status: int = 200):
     return response
 
 
-def _json_body_required():
-    return problem(400, "请求正文必须是 JSON（Content-Type: application/json）", kind="invalid-request",
-                   title="Invalid request")
-
-
 @api_v1.post("/drifts")
 @operation("requestGift", scope=TokenScope.WRITE, json=shapes.DriftRequest, ok=shapes.Drift, status=201,
            errors=(404, 409), tags=TAGS)
@@ -83,8 +72,6 @@ def request_gift(json: shapes.DriftRequest):
     drift closes (given back if it does not end in receipt). Refused (400)
     without a bean, past the two-books-per-gift rule, for one's own gift, a
     copy promised to someone else or a second open request for it."""
-    if json is None:
-        return _json_body_required()
     details = json.model_dump(exclude={"gift_id"})
     drift = drifts.request_gift(g.api_user, json.gift_id, details)
     return drift_answer(drift, 201)
@@ -149,8 +136,6 @@ def _action_view(action: str):
     service = getattr(drifts, action)
 
     def view(did: int, json=None):
-        if body_model is shapes.ProblemBody and json is None:
-            return _json_body_required()
         extra = arguments(json) if arguments else []
         return drift_answer(service(g.api_user, did, *extra))
 

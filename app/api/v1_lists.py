@@ -10,20 +10,19 @@ of page 1 onto page 2 again. The filter is built from the same pieces as
 ``gifts_on_offer`` (``on_offer``, ``wished_for``, ``book_match``), and a test
 holds both lists to the same items in the same order.
 """
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask import g, jsonify
 from sqlalchemy import func, or_, select
 
 from app.api.paging import decode_cursor, encode_cursor, keyset_page, page_response
 from app.api.problems import problem
-from app.api.schemas.common import PageQuery
+from app.api.schemas.common import PageQuery, utc_iso
 from app.api.schemas.lists import (
     CONDITION_NAMES, MyGift, MyGiftPage, MyWish, MyWishPage, NewGift, NewWish, OfferPage, OfferQuery)
 from app.api.spec import operation
 from app.api.v1 import api_v1
 from app.api.v1_books import books_json
-from app.web._converters import ID_MAX
 from app.libs.enums import GiftCondition, PendingStatus, TokenScope
 from app.libs.helper import normalize_isbn
 from app.models import page_queries
@@ -39,11 +38,6 @@ from app.services import lists
 from app.services.errors import NotFound
 
 EPOCH = datetime(1970, 1, 1)
-
-
-def iso_utc(moment: datetime) -> str:
-    """A stored naive UTC time as ISO 8601 with its offset."""
-    return moment.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def condition_json(gift: Gift) -> dict:
@@ -102,7 +96,7 @@ def list_offers(query: OfferQuery):
     total, rows, cursor = _offer_page(query)
     books = books_by_isbn([gift.isbn for gift, _ in rows])
     items = [{"id": gift.id, "book": books[gift.isbn], **condition_json(gift),
-              "gifter": {"id": user.id, "nickname": user.nickname}, "create_time": iso_utc(gift.create_time)}
+              "gifter": {"id": user.id, "nickname": user.nickname}, "create_time": utc_iso(gift.create_time)}
              for gift, user in rows]
     return page_response(items, cursor, total=total)
 
@@ -125,7 +119,7 @@ def my_gifts_json(gifts: list[Gift]) -> list[dict]:
         return "given" if gift.launched else "on_offer" if gift.id in offered else "promised"
     return [{"id": gift.id, "book": books[gift.isbn], **condition_json(gift), "state": state(gift),
              "waiting_requests": waiting.get(gift.id, 0), "wishers": wishers.get(gift.isbn, 0),
-             "create_time": iso_utc(gift.create_time)} for gift in gifts]
+             "create_time": utc_iso(gift.create_time)} for gift in gifts]
 
 
 @api_v1.get("/me/gifts")
@@ -155,7 +149,7 @@ def add_gift(json: NewGift):
     return jsonify(my_gifts_json([gift])[0]), 201
 
 
-@api_v1.delete(f"/me/gifts/<int(min=1, max={ID_MAX}):gid>")
+@api_v1.delete("/me/gifts/<id:gid>")
 @operation("withdrawGift", scope=TokenScope.WRITE, ok=None, status=204, errors=(404,), tags=("gifts",))
 def withdraw_gift(gid: int):
     """Withdraw one of my gifts (the beans it earned are taken back); 400
@@ -169,7 +163,7 @@ def withdraw_gift(gid: int):
 def my_wishes_json(wishes: list[Wish]) -> list[dict]:
     books = books_by_isbn([wish.isbn for wish in wishes])
     return [{"id": wish.id, "book": books[wish.isbn], "state": "fulfilled" if wish.launched else "open",
-             "create_time": iso_utc(wish.create_time)} for wish in wishes]
+             "create_time": utc_iso(wish.create_time)} for wish in wishes]
 
 
 @api_v1.get("/me/wishes")

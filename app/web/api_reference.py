@@ -6,12 +6,12 @@ serves, so it never disagrees with it and needs no script from elsewhere
 """
 from flask import render_template
 
-from app.api.spec import openapi_document
 from app.view_models.api_reference import reference, tag_title
 from app.web import web
 
 
 @web.get("/api/docs")
 def api_reference():
+    from app.api.spec import openapi_document  # here: app.api.spec imports from app.web
     groups, schemas = reference(openapi_document())
     return render_template("api/reference.html", groups=groups, schemas=schemas, tag_title=tag_title)

@@ -1,4 +1,7 @@
-"""Shapes every part of /api/v1 shares: the problem body, the page query."""
+"""Shapes every part of /api/v1 shares: the problem body, the page query,
+and how a time is written."""
+from datetime import datetime, timezone
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -38,3 +41,11 @@ class Me(BaseModel):
     nickname: str
     beans: float
     scope: str
+
+
+def utc_iso(moment: datetime | None) -> str | None:
+    """A stored naive UTC time as ISO 8601 with its zone, 2026-01-02T03:04:05Z
+    (None stays None)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
