@@ -31,6 +31,11 @@ def test_personal_page_links_to_the_tokens(as_alice):
     assert "API 令牌" in page and 'href="/personal/tokens"' in page
 
 
+def test_tokens_page_links_to_the_api_reference(as_alice):
+    """The tokens page points to /api/docs, where every operation is described."""
+    assert 'href="/api/docs"' in as_alice.get("/personal/tokens").get_data(as_text=True)
+
+
 def test_new_token_is_shown_once_and_never_again(as_alice, alice):
     """The creating answer shows the secret (not cached); the list afterwards shows only its prefix."""
     resp, secret = make_token(as_alice, "家里的脚本", "write")
