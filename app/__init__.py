@@ -14,7 +14,7 @@ from app.spider import source_names
 from app.libs.site_url import resolve_site_url, site_url_for, trusted_hosts
 from app.request import FisherRequest
 from app.security import check_secret_key, init_security
-from app.extensions import bootstrap, cache, csrf, limiter, login_manager, mail, migrate
+from app.extensions import babel, bootstrap, cache, csrf, limiter, login_manager, mail, migrate
 from app.models.base import db
 
 
@@ -102,6 +102,9 @@ def register_extensions(app: Flask) -> None:
     cache.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from app.i18n import LANGUAGES, html_lang, page_locale, select_locale, select_timezone
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.globals.update(html_lang=html_lang, page_locale=page_locale, languages=LANGUAGES)
 
 
 def register_blueprints(app: Flask) -> None:

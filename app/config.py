@@ -155,3 +155,10 @@ COVER_MAX_REDIRECTS = 3
 # Covers are fetched from public addresses only; list networks (CIDR) to allow
 # besides, e.g. ["10.1.2.0/24"] for an image mirror inside your network.
 COVER_ALLOWED_NETWORKS = []
+
+# Languages and time. Chinese is the site's own language (the message ids);
+# English is a translation in app/translations. Times are stored in UTC and
+# shown in the account's time zone, else this one.
+BABEL_DEFAULT_LOCALE = "zh"
+BABEL_TRANSLATION_DIRECTORIES = "translations"  # under app/
+DISPLAY_TIMEZONE = "Asia/Shanghai"

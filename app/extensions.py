@@ -1,5 +1,6 @@
 """Extension objects, created unbound and initialised in ``create_app``."""
 from flask import current_app
+from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -9,6 +10,7 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
+babel = Babel()
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
@@ -39,5 +41,5 @@ def user_key() -> str:
     return f"user:{current_user.get_id()}" if current_user.is_authenticated else get_remote_address()
 
 
-__all__ = ["cache", "migrate", "csrf", "bootstrap", "mail", "limiter", "login_manager",
+__all__ = ["babel", "cache", "migrate", "csrf", "bootstrap", "mail", "limiter", "login_manager",
            "login_rate_limit", "register_rate_limit", "wish_import_rate_limit", "user_key"]

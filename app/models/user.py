@@ -71,6 +71,9 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
     mail_off: Mapped[str] = mapped_column(String(128), default="", server_default="")
     # Bumped to end every session and remember-me cookie of the account.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The reader's language (zh, en) and IANA time zone; None: as the request says / DISPLAY_TIMEZONE.
+    locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     gifts = relationship("Gift", back_populates="user", order_by="Gift.id")
     wishes = relationship("Wish", back_populates="user", order_by="Wish.id")

@@ -72,3 +72,9 @@ def rehash_if_outdated(user: User, raw: str) -> None:
                            .values({User._password: hash_password(raw)})
                            .execution_options(synchronize_session=False))
     db.session.expire(user, ["_password"])
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Save the reader's language on the account (one of app.i18n.LANGUAGES)."""
+    with db.auto_commit():
+        db.session.execute(update(User).where(User.id == user.id).values(locale=locale))

@@ -13,6 +13,7 @@ from flask import current_app, make_response, request, session
 from flask_login import current_user
 
 from app.extensions import cache
+from app.i18n import page_locale
 
 
 def _cacheable() -> bool:
@@ -26,7 +27,8 @@ def cached_for_visitors(view):
         ttl = current_app.config["PAGE_CACHE_TTL"]
         if not ttl or not _cacheable():
             return view(*args, **kwargs)
-        key = "page:" + hashlib.sha1(request.full_path.encode("utf-8", "replace")).hexdigest()
+        # One copy per language: the same path reads differently in each.
+        key = f"page:{page_locale()}:" + hashlib.sha1(request.full_path.encode("utf-8", "replace")).hexdigest()
         body = cache.get(key)
         if body is not None:
             response = make_response(body)
