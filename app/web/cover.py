@@ -1,13 +1,11 @@
 """Book covers: the copies stored on the site and the placeholder drawn here."""
-import hashlib
-
 from flask import current_app, make_response, redirect, render_template, request, send_from_directory, url_for
 
+from app.libs import cover_design
 from app.libs.covers import covers_dir, local_cover
 from app.web import web
 
-PALETTE = ("#2f4858", "#33658a", "#55828b", "#3b6064", "#86626e", "#6d597a",
-           "#355070", "#b56576", "#4a5759", "#5f0f40", "#0b525b", "#7f5539")
+TITLE_LIMIT, AUTHOR_LIMIT = 200, 200  # more than any cover can show; bounds the work per request
 
 
 @web.get("/covers/<name>")
@@ -25,13 +23,11 @@ def stored_cover_src(book) -> str | None:
 
 @web.get("/covers/drawn/<isbn>.svg")
 def drawn_cover(isbn):
-    """A cover drawn locally: title and author on a colour from the ISBN."""
-    title = request.args.get("title", "")[:40]
-    author = request.args.get("author", "")[:30]
-    digest = hashlib.sha1(isbn.encode("utf-8", "replace")).digest()
-    colour = PALETTE[digest[0] % len(PALETTE)]
-    lines = [title[i:i + 8] for i in range(0, min(len(title), 32), 8)] or [isbn[:13]]
-    svg = render_template("cover/drawn.svg", colour=colour, lines=lines, author=author)
+    """A cover drawn locally: title and authors on colours from the ISBN."""
+    title = request.args.get("title", "")
+    author = request.args.get("author", "")[:AUTHOR_LIMIT]
+    drawn = cover_design.layout(isbn[:32], title[:TITLE_LIMIT], author, title_cut=len(title) > TITLE_LIMIT)
+    svg = render_template("cover/drawn.svg", c=drawn, d=cover_design)
     resp = make_response(svg)
     resp.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
     resp.cache_control.public = True
