@@ -26,14 +26,61 @@ def test_cover_is_svg_with_escaped_title(client):
     assert texts == ["<script>", 'A&B "<i>"']
 
 
-def test_cover_splits_long_titles_and_caches(client):
-    """Long titles are cut into at most four lines of eight characters; the
-    answer may be cached for a day."""
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def texts_of(resp):
+    return [el.text for el in svg_root(resp).iter(f"{SVG}text")]
+
+
+def test_cover_wraps_long_titles_and_caches(client):
+    """A long Chinese title breaks between characters into lines ending in "…"; the answer may be cached for a day."""
     resp = client.get(f"/covers/drawn/{SANTI}.svg", query_string={"title": "一二三四五六七八" * 6})
-    lines = [el.text for el in svg_root(resp).iter("{http://www.w3.org/2000/svg}text")][:-1]
-    assert lines == ["一二三四五六七八"] * 4
+    lines = texts_of(resp)
+    assert 2 <= len(lines) <= 8 and lines[-1].endswith("…")
+    assert "".join(lines)[:-1] == ("一二三四五六七八" * 6)[:len("".join(lines)) - 1]
     assert "public" in resp.headers["Cache-Control"]
     assert "max-age=86400" in resp.headers["Cache-Control"]
+
+
+def test_english_titles_keep_words_whole(client):
+    """Harry Potter's title is drawn in whole words, the author on one line."""
+    title = "Harry Potter and the Philosopher's Stone"
+    lines = texts_of(client.get(f"/covers/drawn/{SANTI}.svg", query_string={"title": title, "author": "J. K. Rowling"}))
+    assert " ".join(lines[:-1]) == title and lines[-1] == "J. K. Rowling"
+
+
+def test_cover_is_safe_svg_whatever_the_title(client):
+    """Markup, ampersands and quotes in title, author and ISBN stay text; no script, link or outside reference."""
+    nasty = "<script>alert('x')</script> & \"q\" <image href='http://evil.example/x.png'/>"
+    resp = client.get("/covers/drawn/%3Cscript%3E.svg", query_string={"title": "<b>&\"q\"</b> <script>", "author": nasty})
+    body = resp.get_data(as_text=True)
+    root = svg_root(resp)  # valid XML
+    assert root.get("viewBox") == "0 0 240 336"
+    assert {el.tag for el in root.iter()} <= {f"{SVG}{tag}" for tag in ("svg", "rect", "g", "text", "line")}
+    for el in root.iter():
+        assert not any("href" in name or "url(" in value or "http" in value for name, value in el.attrib.items())
+    assert "<script" not in body and "<image" not in body
+    drawn = " ".join(texts_of(resp))
+    assert '<b>&"q"</b> <script>' in drawn and "<script>alert(" in drawn
+
+
+def test_cover_survives_bad_bytes_and_huge_queries(client):
+    """Invalid UTF-8, control characters and a huge title still give valid, bounded SVG."""
+    resp = client.get(f"/covers/drawn/{SANTI}.svg?title=%ED%A0%80%FF%00%1b%E4%B8%89&author=" + "A" * 5000)
+    assert resp.status_code == 200 and svg_root(resp) is not None
+    resp = client.get(f"/covers/drawn/{SANTI}.svg", query_string={"title": "W " * 5000, "author": "x" * 5000})
+    lines = texts_of(resp)
+    assert lines[-2].endswith("…") and lines[-1].endswith("…") and len(resp.get_data()) < 4000
+
+
+def test_cover_colours_come_from_a_contrasting_pair(client):
+    """Background and text colours are one palette pair, so the text contrast is at least 4.5 : 1."""
+    from app.libs.cover_design import PALETTE, contrast_ratio
+
+    root = svg_root(client.get(f"/covers/drawn/{SANTI}.svg", query_string={"title": "三体", "author": "刘慈欣"}))
+    pair = (root.find(f"{SVG}rect").get("fill"), root.find(f"{SVG}g").get("fill"))
+    assert pair in PALETTE and contrast_ratio(*pair) >= 4.5
 
 
 def test_cover_without_title_shows_isbn_and_stable_colour(client):

@@ -27,6 +27,7 @@ _LOWER, _UPPER, _DIGIT, _OTHER = 0.56, 0.68, 0.58, 0.62
 # Characters no line may start with, and ones no line may end with (CJK
 # punctuation): they stay glued to their neighbour.
 _CLOSING = set("，。、：；！？）】》」』〉〕”’…—～·,.:;!?)]}%")
+_SEPARATORS = "、，,;；:：-"  # dropped before an ellipsis: "A、B、…" reads "A、B…"
 _OPENING = set("（【《「『〈〔“‘([{")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
@@ -183,7 +184,7 @@ def _ellipsize(lines: list[str], width: float) -> list[str]:
     last = lines[-1]
     pieces = _pieces(last)
     while pieces:
-        candidate = "".join(pieces).rstrip()
+        candidate = "".join(pieces).rstrip().rstrip(_SEPARATORS).rstrip()
         if candidate and text_width(candidate) + _ELLIPSIS_EM <= width:
             lines[-1] = candidate + ELLIPSIS
             return lines
