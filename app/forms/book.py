@@ -2,6 +2,7 @@
 added by hand."""
 import re
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
@@ -19,25 +20,25 @@ def _strip(value):
 
 
 class PageField(IntegerField):
-    """An integer field whose conversion error is in Chinese."""
+    """An integer field whose conversion error is in the page's language."""
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("页码须是 1 到 99 之间的整数") from None
+            raise ValueError(_("页码须是 1 到 99 之间的整数")) from None
 
 
 class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("搜索", filters=[_strip], validators=[
-        DataRequired(message="请输入书名、作者或 ISBN"),
-        Length(min=1, max=KEYWORD_MAX, message=f"关键字长度须在 1 到 {KEYWORD_MAX} 个字符之间")])
-    page = PageField("页码", default=1, validators=[
-        Optional(), NumberRange(min=1, max=99, message="页码须在 1 到 99 之间")])
-    offered = BooleanField("只看有人赠送的书")
+    q = StringField(_l("搜索"), filters=[_strip], validators=[
+        DataRequired(message=_l("请输入书名、作者或 ISBN")),
+        Length(min=1, max=KEYWORD_MAX, message=_l("关键字长度须在 %(min)s 到 %(max)s 个字符之间"))])
+    page = PageField(_l("页码"), default=1, validators=[
+        Optional(), NumberRange(min=1, max=99, message=_l("页码须在 %(min)s 到 %(max)s 之间"))])
+    offered = BooleanField(_l("只看有人赠送的书"))
 
 
 _NAME_SPLIT = re.compile(r"[、,，;；/\n]+")
@@ -48,9 +49,10 @@ def names(text: str) -> list[str]:
     return [name.strip() for name in _NAME_SPLIT.split(text or "") if name.strip()]
 
 
-def _limit(name: str, label: str):
-    top = TEXT_LIMITS[name]
-    return Length(max=top, message=f"{label}最多 {top} 个字符")
+def _limit(name: str, message):
+    """At most the stored column's length; ``message`` names the field and
+    says "%(max)s" where the limit goes (WTForms fills it in)."""
+    return Length(max=TEXT_LIMITS[name], message=message)
 
 
 class IsbnField(StringField):
@@ -60,29 +62,32 @@ class IsbnField(StringField):
         if not validation_stopped and self.data:
             isbn = normalize_isbn(self.data)
             if isbn is None:
-                self.errors.append("这不是有效的 ISBN（请检查位数和最后一位校验码）")
+                self.errors.append(_("这不是有效的 ISBN（请检查位数和最后一位校验码）"))
             else:
                 self.data = isbn
 
 
 class BookForm(FlaskForm):
     """A book added (or corrected) by hand; checked again as an imported record."""
-    isbn = IsbnField("ISBN", filters=[_strip], validators=[DataRequired(message="请填写 ISBN")])
-    title = StringField("书名", filters=[_strip], validators=[
-        DataRequired(message="请填写书名"), _limit("title", "书名")])
-    subtitle = StringField("副标题", filters=[_strip], validators=[Optional(), _limit("subtitle", "副标题")])
-    authors = StringField("作者", filters=[_strip], validators=[Optional(), Length(max=400)])
-    translators = StringField("译者", filters=[_strip], validators=[Optional(), Length(max=400)])
-    publisher = StringField("出版社", filters=[_strip], validators=[Optional(), _limit("publisher", "出版社")])
-    pubdate = StringField("出版时间", filters=[_strip], validators=[
-        Optional(), Regexp(r"^\d{4}(-\d{1,2}){0,2}$", message="请写成 2008 或 2008-1 或 2008-01-15")])
-    pages = StringField("页数", filters=[_strip], validators=[
-        Optional(), Regexp(r"^\d{1,5}$", message="页数须是整数")])
-    price = StringField("定价", filters=[_strip], validators=[Optional(), _limit("price", "定价")])
-    binding = StringField("装帧", filters=[_strip], validators=[Optional(), _limit("binding", "装帧")])
-    summary = TextAreaField("内容简介", filters=[_strip], validators=[Optional(), Length(
-        max=TEXT_LIMITS["summary"], message=f"内容简介最多 {TEXT_LIMITS['summary']} 个字符")])
-    photo = FileField("封面照片（可不传）")
+    isbn = IsbnField("ISBN", filters=[_strip], validators=[DataRequired(message=_l("请填写 ISBN"))])
+    title = StringField(_l("书名"), filters=[_strip], validators=[
+        DataRequired(message=_l("请填写书名")), _limit("title", _l("书名最多 %(max)s 个字符"))])
+    subtitle = StringField(_l("副标题"), filters=[_strip], validators=[
+        Optional(), _limit("subtitle", _l("副标题最多 %(max)s 个字符"))])
+    authors = StringField(_l("作者"), filters=[_strip], validators=[Optional(), Length(max=400)])
+    translators = StringField(_l("译者"), filters=[_strip], validators=[Optional(), Length(max=400)])
+    publisher = StringField(_l("出版社"), filters=[_strip], validators=[
+        Optional(), _limit("publisher", _l("出版社最多 %(max)s 个字符"))])
+    pubdate = StringField(_l("出版时间"), filters=[_strip], validators=[
+        Optional(), Regexp(r"^\d{4}(-\d{1,2}){0,2}$", message=_l("请写成 2008 或 2008-1 或 2008-01-15"))])
+    pages = StringField(_l("页数"), filters=[_strip], validators=[
+        Optional(), Regexp(r"^\d{1,5}$", message=_l("页数须是整数"))])
+    price = StringField(_l("定价"), filters=[_strip], validators=[Optional(), _limit("price", _l("定价最多 %(max)s 个字符"))])
+    binding = StringField(_l("装帧"), filters=[_strip], validators=[
+        Optional(), _limit("binding", _l("装帧最多 %(max)s 个字符"))])
+    summary = TextAreaField(_l("内容简介"), filters=[_strip], validators=[
+        Optional(), _limit("summary", _l("内容简介最多 %(max)s 个字符"))])
+    photo = FileField(_l("封面照片（可不传）"))
 
     def record(self) -> dict:
         """The form as a book record in the Yushu shape."""

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from app.libs.book_record import RecordError, clean_record
@@ -27,7 +28,7 @@ from app.models.wish import Wish
 from app.services.errors import NotFound, Refused
 
 log = logging.getLogger(__name__)
-KNOWN = "书库里已经有这本书了"
+KNOWN = _l("书库里已经有这本书了")
 
 
 def checked_photo(data: bytes | None) -> bytes | None:
@@ -41,7 +42,7 @@ def _clean(record: dict) -> dict:
     try:
         return clean_record(record)
     except RecordError as exc:  # the form checks first; this is the importer's rule
-        raise Refused(f"这本书的信息无法保存：{exc}") from exc
+        raise Refused(_("这本书的信息无法保存：%(reason)s", reason=exc)) from exc
 
 
 @retry_on_deadlock
@@ -53,7 +54,7 @@ def add_book(user: User, record: dict, photo: bytes | None = None) -> dict:
         existing = db.session.scalar(select(Book).where(Book.isbn == record["isbn"])
                                      .execution_options(include_deleted=True))
         if existing is not None and existing.status == LIVE:
-            raise Refused(KNOWN)
+            raise Refused(str(KNOWN))
         upsert_books([record])
         book = db.session.scalar(select(Book).where(Book.isbn == record["isbn"]))
         book.contributor_id = user.id
@@ -103,7 +104,7 @@ def contributed_book(isbn: str, user: User) -> Book:
     if book is None or book.contributor_id != user.id:
         raise NotFound(isbn)
     if not editable_by(book, user):
-        raise Refused("已经有其他人赠送、想要或请求了这本书，不能再修改；如有错误请联系管理员")
+        raise Refused(_("已经有其他人赠送、想要或请求了这本书，不能再修改；如有错误请联系管理员"))
     return book
 
 
@@ -118,7 +119,7 @@ def edit_book(user: User | None, isbn: str, record: dict, photo: bytes | None = 
         elif db.session.scalar(select(Book.id).where(Book.isbn == isbn)) is None:
             raise NotFound(isbn)
         if record["isbn"] != isbn:
-            raise Refused("ISBN 不能修改")
+            raise Refused(_("ISBN 不能修改"))
         upsert_books([record])
     _keep_photo(isbn, photo)
     return record
@@ -156,4 +157,4 @@ def _keep_photo(isbn: str, photo: bytes | None) -> None:
         store_cover(current_app, isbn, photo, "jpg")
     except OSError:
         log.exception("could not store the cover photo of %s", isbn)
-        raise Refused("书已保存，但封面照片没能保存，请稍后在编辑页重新上传") from None
+        raise Refused(_("书已保存，但封面照片没能保存，请稍后在编辑页重新上传")) from None

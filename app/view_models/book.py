@@ -1,6 +1,8 @@
 """Shape book dicts (Yushu shape) for templates."""
 import math
 
+from flask_babel import gettext as _
+
 from app.libs.book_record import TEXT_LIMITS
 
 
@@ -17,11 +19,11 @@ class BookViewModel:
 
     @property
     def author(self) -> str:
-        return "、".join(self.authors)
+        return _("、").join(self.authors)  # the list separator of the page's language
 
     @property
     def translator(self) -> str:
-        return "、".join(self.translators)
+        return _("、").join(self.translators)
 
     @property
     def intro(self) -> str:

@@ -1,5 +1,6 @@
 """Adding a book no source knows, and its contributor correcting it."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.forms.book import BookForm
@@ -29,7 +30,7 @@ def new_book():
         form.title.data = request.args.get("title", "")[:255]
         known = normalize_isbn(form.isbn.data or "")
         if known and books.find_by_isbn(known):
-            flash(contributed.KNOWN, "info")
+            flash(str(contributed.KNOWN), "info")
             return redirect(url_for("web.book_detail", isbn=known))
     elif form.validate_on_submit():
         ok, photo = _photo(form)
@@ -39,7 +40,7 @@ def new_book():
             except Refused as refused:
                 form.isbn.errors = [refused.message]
             else:
-                flash("已添加这本书，谢谢！现在可以把它加入赠送清单或心愿清单。", "success")
+                flash(_("已添加这本书，谢谢！现在可以把它加入赠送清单或心愿清单。"), "success")
                 return redirect(url_for("web.book_detail", isbn=record["isbn"]))
     return render_template("book/edit.html", form=form, editing=False), 400 if form.errors else 200
 
@@ -68,6 +69,6 @@ def edit_book(isbn):
                 except Refused as refused:
                     flash(refused.message, "warning")
                 else:
-                    flash("已保存修改", "success")
+                    flash(_("已保存修改"), "success")
                 return redirect(url_for("web.book_detail", isbn=isbn))
     return render_template("book/edit.html", form=form, editing=True), 400 if form.errors else 200
