@@ -7,9 +7,12 @@ bumps the generation in one conditional UPDATE (with the new password, when
 there is one), so every session and remember-me cookie issued before it ends
 at once, on every instance; the caller logs its own session in again (with
 the new id) or out.
+
+Messages are lazy: a unit of work may run with no request (and so no
+reader's language); the view turns them into text when it shows them.
 """
 from flask import current_app
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.models.base import db
@@ -43,11 +46,11 @@ def change_password(user: User, old: str, new: str) -> None:
     is wrong; Conflict when this session was ended meanwhile (the generation
     it was loaded with is no longer current), and then nothing changes."""
     if not user.check_password(old):
-        raise Refused(_("原密码不正确"))
+        raise Refused(_l("原密码不正确"))
     seen = user.session_generation
     with db.auto_commit():
         if not _bump(user, User.session_generation == seen, password=new):
-            raise Conflict(str(ENDED_ELSEWHERE))  # flashed: a plain string
+            raise Conflict(ENDED_ELSEWHERE)
 
 
 def reset_password(user: User, new: str) -> bool:

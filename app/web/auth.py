@@ -133,7 +133,7 @@ def change_password():
             account.change_password(user, form.old_password.data, form.new_password1.data)
         except Conflict as ended:
             logout_user()
-            flash(ended.message, "warning")
+            flash(str(ended.message), "warning")  # a flash is kept as text
             return redirect(url_for("web.login"))
         except Refused as refused:
             form.old_password.errors.append(refused.message)

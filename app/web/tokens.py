@@ -25,7 +25,7 @@ def tokens():
         try:
             _token, secret = api_tokens.create_token(current_user, form.name.data, form.scope.data)
         except Refused as refused:
-            flash(refused.message, refused.category)
+            flash(str(refused.message), refused.category)  # a flash is kept as text
         else:
             form = TokenForm(formdata=None)
     page = render_template("personal/tokens.html", form=form, secret=secret,
