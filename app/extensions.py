@@ -1,6 +1,6 @@
 """Extension objects, created unbound and initialised in ``create_app``."""
 from flask import current_app
-from flask_babel import Babel
+from flask_babel import Babel, lazy_gettext as _l
 from flask_bootstrap import Bootstrap5
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -19,7 +19,8 @@ cache = Cache()
 limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()
 login_manager.login_view = "web.login"
-login_manager.login_message = "请先登录或注册"
+login_manager.login_message = _l("请先登录或注册")
+login_manager.localize_callback = str  # the flash (kept in the session) is the text in the page's language
 login_manager.login_message_category = "warning"
 
 

@@ -7,15 +7,19 @@ bumps the generation in one conditional UPDATE (with the new password, when
 there is one), so every session and remember-me cookie issued before it ends
 at once, on every instance; the caller logs its own session in again (with
 the new id) or out.
+
+Messages are lazy: a unit of work may run with no request (and so no
+reader's language); the view turns them into text when it shows them.
 """
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.models.base import db
 from app.models.user import User, _dummy_hash, hash_password
 from app.services.errors import Conflict, Refused
 
-ENDED_ELSEWHERE = "你的登录已在其他设备上被退出，请重新登录"
+ENDED_ELSEWHERE = _l("你的登录已在其他设备上被退出，请重新登录")
 
 
 def _bump(user: User, *conditions, password: str | None = None) -> bool:
@@ -42,7 +46,7 @@ def change_password(user: User, old: str, new: str) -> None:
     is wrong; Conflict when this session was ended meanwhile (the generation
     it was loaded with is no longer current), and then nothing changes."""
     if not user.check_password(old):
-        raise Refused("原密码不正确")
+        raise Refused(_l("原密码不正确"))
     seen = user.session_generation
     with db.auto_commit():
         if not _bump(user, User.session_generation == seen, password=new):

@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from app.libs.enums import TokenScope
@@ -32,7 +33,7 @@ def create_token(user: User, name: str, scope: TokenScope | str) -> tuple[ApiTok
     (counted under the user's row lock, so two requests cannot both pass)."""
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
-        raise Refused(f"令牌名称须为 1 到 {NAME_MAX} 个字")
+        raise Refused(_l("令牌名称须为 1 到 %(max)s 个字", max=NAME_MAX))
     scope = TokenScope(scope)
     limit = current_app.config["API_TOKENS_MAX"]
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -41,7 +42,7 @@ def create_token(user: User, name: str, scope: TokenScope | str) -> tuple[ApiTok
         count = db.session.scalar(select(func.count()).select_from(ApiToken)
                                   .where(ApiToken.uid == user.id, ApiToken.status == LIVE))
         if count >= limit:
-            raise Refused(f"每个账号最多 {limit} 个令牌，请先吊销不再使用的令牌")
+            raise Refused(_l("每个账号最多 %(limit)s 个令牌，请先吊销不再使用的令牌", limit=limit))
         token = ApiToken(uid=user.id, name=name, scope=scope.value,
                          token_hash=token_digest(secret), prefix=secret[:PREFIX_SHOWN])
         db.session.add(token)

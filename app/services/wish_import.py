@@ -11,6 +11,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from app.libs.helper import normalize_isbn
@@ -21,8 +22,8 @@ from app.services.errors import NotFound, Refused
 from app.spider import BookSourceError
 
 ADDED, ALREADY, UNKNOWN, INVALID, UNAVAILABLE = "added", "already", "unknown", "invalid", "unavailable"
-LABELS = {ADDED: "已添加", ALREADY: "已在你的清单上", UNKNOWN: "找不到这本书",
-          INVALID: "ISBN 无效", UNAVAILABLE: "书籍来源暂时无法访问，请稍后再导入"}
+LABELS = {ADDED: _l("已添加"), ALREADY: _l("已在你的清单上"), UNKNOWN: _l("找不到这本书"),
+          INVALID: _l("ISBN 无效"), UNAVAILABLE: _l("书籍来源暂时无法访问，请稍后再导入")}
 GOODREADS_COLUMNS = {"Title", "ISBN", "ISBN13", "Exclusive Shelf"}
 TO_READ = "to-read"
 
@@ -42,17 +43,17 @@ class Entry:
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.outcome, "")
+        return str(LABELS.get(self.outcome, ""))
 
 
 def decode(data: bytes) -> str:
     """The file's text; ImportRefused for a binary or non-UTF-8 file."""
     if b"\x00" in data:
-        raise ImportRefused("这不是文本文件，请上传 CSV 或每行一个 ISBN 的文本文件")
+        raise ImportRefused(_("这不是文本文件，请上传 CSV 或每行一个 ISBN 的文本文件"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRefused("文件不是 UTF-8 编码的文本，请另存为 UTF-8 后再上传") from None
+        raise ImportRefused(_("文件不是 UTF-8 编码的文本，请另存为 UTF-8 后再上传")) from None
 
 
 def _is_goodreads(text: str) -> bool:
@@ -80,7 +81,8 @@ def _goodreads(text: str) -> list[Entry]:
             continue
         raw = _goodreads_isbn(row.get("ISBN13")) or _goodreads_isbn(row.get("ISBN"))
         title = (row.get("Title") or "").strip()
-        entries.append(Entry(start, f"{title}（{raw or '没有 ISBN'}）", normalize_isbn(raw) if raw else None))
+        text = _("%(title)s（%(isbn)s）", title=title, isbn=raw or _("没有 ISBN"))
+        entries.append(Entry(start, text, normalize_isbn(raw) if raw else None))
     return entries
 
 
@@ -102,12 +104,13 @@ def parse(data: bytes, max_lines: int) -> tuple[str, list[Entry]]:
     try:
         entries = _goodreads(text) if kind == "goodreads" else _isbn_list(text)
     except csv.Error:
-        raise ImportRefused("CSV 文件格式有误，无法读取") from None
+        raise ImportRefused(_("CSV 文件格式有误，无法读取")) from None
     if not entries:
-        raise ImportRefused("文件里没有要导入的书（Goodreads 导出只导入 to-read 书架上的书）"
-                            if kind == "goodreads" else "文件里没有 ISBN")
+        raise ImportRefused(_("文件里没有要导入的书（Goodreads 导出只导入 to-read 书架上的书）")
+                            if kind == "goodreads" else _("文件里没有 ISBN"))
     if len(entries) > max_lines:
-        raise ImportRefused(f"一次最多导入 {max_lines} 本书，这个文件有 {len(entries)} 本，请分成几个文件")
+        raise ImportRefused(_("一次最多导入 %(max)s 本书，这个文件有 %(count)s 本，请分成几个文件",
+                              max=max_lines, count=len(entries)))
     return kind, entries
 
 

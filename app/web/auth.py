@@ -1,9 +1,11 @@
 """Register, log in and out, change and reset the password, personal page."""
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import limiter, login_rate_limit, register_rate_limit
 from app.forms.auth import ChangePasswordForm, EmailForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.i18n import LANGUAGES, page_locale
 from sqlalchemy.exc import IntegrityError
 
 from app.libs.email import send_mail
@@ -35,10 +37,10 @@ def register():
             with db.auto_commit():
                 db.session.add(user)
         except IntegrityError:  # the same email or nickname registered a moment ago
-            form.email.errors.append("电子邮件或昵称刚刚已被注册，请换一个")
+            form.email.errors.append(_("电子邮件或昵称刚刚已被注册，请换一个"))
             return render_template("auth/register.html", form=form)
         login_user(user)
-        flash("注册成功，欢迎来到鱼书", "success")
+        flash(_("注册成功，欢迎来到鱼书"), "success")
         return redirect(url_for("web.index"))
     return render_template("auth/register.html", form=form)
 
@@ -54,7 +56,7 @@ def login():
             login_user(user, remember=form.remember.data)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("web.index"))
-        flash("账号不存在或密码错误", "danger")
+        flash(_("账号不存在或密码错误"), "danger")
     return render_template("auth/login.html", form=form)
 
 
@@ -64,14 +66,14 @@ def logout():
     """Log out. The session generation is bumped too, so a copied session or
     remember-me cookie of this account stops working (on every device:
     sessions carry no id of their own that could be revoked alone)."""
-    return _logged_out("你已退出登录", "web.index")
+    return _logged_out(_("你已退出登录"), "web.index")
 
 
 @web.post("/logout/everywhere")
 @login_required
 def logout_everywhere():
     """End every session and remember-me cookie of my account, this one too."""
-    return _logged_out("已退出所有设备上的登录", "web.login")
+    return _logged_out(_("已退出所有设备上的登录"), "web.login")
 
 
 def _logged_out(message: str, endpoint: str):
@@ -89,12 +91,19 @@ def reset_password_request():
     if form.validate_on_submit():
         user = account_attempt("reset", form.email.data)
         if user:
-            send_mail(user.email, "重置你的密码", "reset_password", user=user,
-                      token=user.generate_reset_token(),
-                      minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
-        flash("如果该邮箱已注册，一封重置密码的邮件已经发出，请查收", "info")
+            _send_reset_mail(user)
+        flash(_("如果该邮箱已注册，一封重置密码的邮件已经发出，请查收"), "info")
         return redirect(url_for("web.login"))
     return render_template("auth/reset_password_request.html", form=form)
+
+
+def _send_reset_mail(user: User) -> None:
+    """The reset mail, in the reader's language: the account's saved choice,
+    else the language of the page the reset was asked from."""
+    with force_locale(user.locale if user.locale in LANGUAGES else page_locale()):
+        send_mail(user.email, _("重置你的密码"), "reset_password", user=user,
+                  token=user.generate_reset_token(),
+                  minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
 
 
 @web.route("/reset/password/<token>", methods=["GET", "POST"])
@@ -107,7 +116,7 @@ def reset_password(token):
     if form.validate_on_submit():
         if not account.reset_password(user, form.password1.data):
             return render_template("auth/reset_link_invalid.html"), 400
-        flash("你的密码已更新，请使用新密码登录", "success")
+        flash(_("你的密码已更新，请使用新密码登录"), "success")
         return redirect(url_for("web.login"))
     return render_template("auth/reset_password.html", form=form)
 
@@ -124,13 +133,13 @@ def change_password():
             account.change_password(user, form.old_password.data, form.new_password1.data)
         except Conflict as ended:
             logout_user()
-            flash(ended.message, "warning")
+            flash(str(ended.message), "warning")  # a flash is kept as text
             return redirect(url_for("web.login"))
         except Refused as refused:
             form.old_password.errors.append(refused.message)
         else:
             login_user(user, remember=_remember_cookie_sent())  # the new session id
-            flash("密码已更新，其他设备上的登录已退出", "success")
+            flash(_("密码已更新，其他设备上的登录已退出"), "success")
             return redirect(url_for("web.personal_center"))
     return render_template("auth/change_password.html", form=form)
 
@@ -153,5 +162,5 @@ def personal_center():
 def mail_settings():
     """Which kinds of notices also come by email (checked boxes named ``mail``)."""
     set_mail_groups(current_user, set(request.form.getlist("mail")) & MAIL_GROUP_KEYS)
-    flash("邮件通知设置已保存", "success")
+    flash(_("邮件通知设置已保存"), "success")
     return redirect(url_for("web.personal_center"))

@@ -1,5 +1,6 @@
 """A user's own data: download all of it, import a wish list from a file."""
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import limiter, user_key, wish_import_rate_limit
@@ -33,7 +34,7 @@ def import_wishes():
         data = form.file_bytes(limit)
         try:
             if len(data) > limit:
-                raise wish_import.ImportRefused(f"文件太大，最大 {limit // 1024} KB")
+                raise wish_import.ImportRefused(_("文件太大，最大 %(kb)s KB", kb=limit // 1024))
             kind, entries = wish_import.parse(data, current_app.config["WISH_IMPORT_MAX_LINES"])
         except wish_import.ImportRefused as refused:
             form.file.errors.append(str(refused))

@@ -5,6 +5,7 @@ A new token's secret is shown once, in the answer to the POST that made it
 no cache keeps that page; later the list shows only each token's prefix.
 """
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.forms.token import TokenForm
@@ -24,7 +25,7 @@ def tokens():
         try:
             _token, secret = api_tokens.create_token(current_user, form.name.data, form.scope.data)
         except Refused as refused:
-            flash(refused.message, refused.category)
+            flash(str(refused.message), refused.category)  # a flash is kept as text
         else:
             form = TokenForm(formdata=None)
     page = render_template("personal/tokens.html", form=form, secret=secret,
@@ -36,5 +37,5 @@ def tokens():
 @login_required
 def revoke_token(tid):
     """Revoke one of my tokens (another's or an unknown one is a 404)."""
-    run_action(api_tokens.revoke_token, current_user, tid, success="令牌已吊销，使用它的程序将无法再访问")
+    run_action(api_tokens.revoke_token, current_user, tid, success=_("令牌已吊销，使用它的程序将无法再访问"))
     return redirect(url_for("web.tokens"))
