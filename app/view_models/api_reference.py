@@ -3,12 +3,16 @@
 Pure functions over the document's dict: operations grouped by tag in the
 document's order, each with its parameters, body fields and answers, and
 the schemas with their fields. Types are written the way a reader says them
-(``string``, ``integer | null``, ``array of Book``).
+(``string``, ``integer | null``, ``array of Book``). The page's own words
+(limits, tag titles) are in the page's language; what the document says
+(summaries, descriptions) stays as written there.
 """
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _, lazy_gettext as _l
+
 METHODS = ("get", "post", "put", "patch", "delete")
-SCOPE_NAMES = {"read": "只读或读写令牌", "write": "读写令牌"}
+SCOPE_NAMES = {"read": _l("只读或读写令牌"), "write": _l("读写令牌")}
 
 
 @dataclass
@@ -80,12 +84,12 @@ def limits_of(schema: dict) -> str:
     if low is not None or high is not None:
         parts.append(f"{'' if low is None else low}..{'' if high is None else high}")
     if schema.get("maxLength") is not None:
-        parts.append(f"{schema.get('minLength', 0)}..{schema['maxLength']} 字符")
+        parts.append(_("%(low)s..%(high)s 字符", low=schema.get("minLength", 0), high=schema["maxLength"]))
     if schema.get("maxItems") is not None:
-        parts.append(f"≤ {schema['maxItems']} 项")
+        parts.append(_("≤ %(count)s 项", count=schema["maxItems"]))
     if "default" in schema and schema["default"] is not None:
-        parts.append(f"默认 {schema['default']}")
-    return "，".join(parts)
+        parts.append(_("默认 %(value)s", value=schema["default"]))
+    return _("，").join(parts)
 
 
 def _fields(schema: dict, schemas: dict) -> list[Field]:
@@ -129,8 +133,9 @@ def reference(document: dict) -> tuple[dict[str, list[Operation]], list[Schema]]
     return groups, listed
 
 
-TAG_TITLES = {"books": "书", "gifts": "赠送", "wishes": "心愿", "drifts": "鱼漂", "account": "我的账户"}
+TAG_TITLES = {"books": _l("书"), "gifts": _l("赠送"), "wishes": _l("心愿"), "drifts": _l("鱼漂"),
+              "account": _l("我的账户")}
 
 
 def tag_title(tag: str) -> str:
-    return f"{TAG_TITLES[tag]}（{tag}）" if tag in TAG_TITLES else tag
+    return _("%(title)s（%(tag)s）", title=TAG_TITLES[tag], tag=tag) if tag in TAG_TITLES else tag

@@ -9,6 +9,7 @@ except under ``/v2/``, the Yushu API's paths, where every error is JSON
 (``app/api/errors``).
 """
 from flask import Blueprint, current_app, make_response
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -21,7 +22,7 @@ from app.web._error_page import render_error, retry_after, wait_text
 
 web = Blueprint("web", __name__)
 
-CSRF_MESSAGE = "页面已过期或表单无效，请刷新页面后重试。"
+CSRF_MESSAGE = _l("页面已过期或表单无效，请刷新页面后重试。")
 
 
 # -- the services' errors, raised in this blueprint's views -------------------
@@ -56,7 +57,7 @@ def http_error(error):
         return api_error(error.code, headers=allowed)
     if error.code == 405:
         return error
-    message = CSRF_MESSAGE if isinstance(error, CSRFError) else None
+    message = str(CSRF_MESSAGE) if isinstance(error, CSRFError) else None
     return render_error(error.code, message=message)
 
 

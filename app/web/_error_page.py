@@ -20,6 +20,7 @@ import time
 from datetime import datetime, timezone
 
 from flask import current_app, g, render_template
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import inspect
 from sqlalchemy.exc import NoInspectionAvailable, SQLAlchemyError
@@ -29,14 +30,18 @@ from app.models.base import db
 
 
 class RememberedUser:
-    """What the nav shows of a logged-in user, copied from memory."""
+    """What the nav shows of a logged-in user, copied from memory, with the
+    language and time zone chosen on the account, so that the page's locale
+    selector (app/i18n.py) keeps the reader's language without a query."""
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
-    def __init__(self, uid: int, nickname: str, beans):
+    def __init__(self, uid: int, nickname: str, beans, locale: str | None = None,
+                 timezone: str | None = None):
         self.id, self.nickname, self.beans = uid, nickname, beans
+        self.locale, self.timezone = locale, timezone
 
     def get_id(self) -> str:
         return str(self.id)
@@ -83,14 +88,15 @@ def _user_in_memory():
         return _anonymous()
     if not {"id", "nickname", "beans"} <= loaded.keys():
         return _anonymous()
-    return RememberedUser(loaded["id"], loaded["nickname"], loaded["beans"])
+    return RememberedUser(loaded["id"], loaded["nickname"], loaded["beans"], loaded.get("locale"),
+                          loaded.get("timezone"))
 
 
 def _load_user():
     try:
         user = current_user._get_current_object()
         if user.is_authenticated:
-            return RememberedUser(user.id, user.nickname, user.beans)
+            return RememberedUser(user.id, user.nickname, user.beans, user.locale, user.timezone)
         return user
     except SQLAlchemyError:
         _rollback()
@@ -110,9 +116,11 @@ def retry_after(error) -> int | None:
 
 
 def wait_text(seconds: int | None) -> str | None:
-    """"请在约 N 分钟后重试" (or hours for long windows)."""
+    """"请在约 N 分钟后重试" (or hours for long windows), in the page's language."""
     if not seconds:
         return None
     if seconds >= 90 * 60:
-        return f"请在约 {round(seconds / 3600)} 小时后重试"
-    return f"请在约 {max(1, round(seconds / 60))} 分钟后重试"
+        hours = round(seconds / 3600)
+        return ngettext("请在约 %(num)s 小时后重试", "请在约 %(num)s 小时后重试", hours)
+    minutes = max(1, round(seconds / 60))
+    return ngettext("请在约 %(num)s 分钟后重试", "请在约 %(num)s 分钟后重试", minutes)

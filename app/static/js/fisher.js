@@ -20,6 +20,8 @@
   // A form with data-confirm="question" is sent only after the question is
   // answered in the #confirm-modal dialog; the form itself (a POST with its
   // CSRF token) is unchanged. Without Bootstrap's script the browser asks.
+  // Every word of the dialog comes from the page, in the page's language
+  // (#confirm-ok's data-default-label is its label when the form names none).
   var dialog = document.getElementById('confirm-modal');
   var waiting = null;     // the form whose question is open
   var answered = false;   // the "go ahead" button was pressed
@@ -46,7 +48,7 @@
     answered = false;
     dialog.querySelector('#confirm-text').textContent = question;
     var ok = dialog.querySelector('#confirm-ok');
-    ok.textContent = form.getAttribute('data-confirm-ok') || '确定';
+    ok.textContent = form.getAttribute('data-confirm-ok') || ok.getAttribute('data-default-label');
     ok.className = 'btn btn-' + (form.getAttribute('data-confirm-kind') === 'primary' ? 'primary' : 'danger');
     ok.disabled = false;
     box.show();
