@@ -7,7 +7,7 @@ on the account, or for a visitor in the ``locale`` cookie -- else the best
 match of ``Accept-Language``, else Chinese. Times are stored in UTC and
 shown in the account's time zone, else ``DISPLAY_TIMEZONE``.
 """
-from flask import current_app, request
+from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -49,7 +49,10 @@ def accepted_language(accepted) -> str:
 
 
 def select_timezone() -> str:
-    return _account("timezone") or current_app.config["DISPLAY_TIMEZONE"]
+    """The account's zone; one nobody knows (a bad stored value) is ignored."""
+    from app.libs.display_time import zone_name
+
+    return zone_name(_account("timezone"))
 
 
 def page_locale() -> str:

@@ -9,6 +9,7 @@ at once, on every instance; the caller logs its own session in again (with
 the new id) or out.
 """
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from app.models.base import db
@@ -78,3 +79,17 @@ def set_locale(user: User, locale: str) -> None:
     """Save the reader's language on the account (one of app.i18n.LANGUAGES)."""
     with db.auto_commit():
         db.session.execute(update(User).where(User.id == user.id).values(locale=locale))
+
+
+def set_timezone(user: User, name: str) -> None:
+    """Save the zone the reader's times are shown in: an IANA name that
+    zoneinfo knows (``Asia/Shanghai``, ``America/New_York``), else Refused.
+    An empty name goes back to the site's zone (DISPLAY_TIMEZONE)."""
+    from app.libs.display_time import known_timezone
+
+    name = (name or "").strip()
+    if name and not known_timezone(name):
+        raise Refused(_("未知的时区：%(name)s", name=name[:64]))
+    with db.auto_commit():
+        db.session.execute(update(User).where(User.id == user.id).values(timezone=name or None))
+    db.session.expire(user, ["timezone"])
