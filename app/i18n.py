@@ -7,7 +7,7 @@ on the account, or for a visitor in the ``locale`` cookie -- else the best
 match of ``Accept-Language``, else Chinese. Times are stored in UTC and
 shown in the account's time zone, else ``DISPLAY_TIMEZONE``.
 """
-from flask import request
+from flask import has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,6 +31,8 @@ def _account(attribute: str) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a job or the CLI: the site's language (mail uses reading_as)
+        return DEFAULT_LOCALE
     chosen = _account("locale") or request.cookies.get(LOCALE_COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -56,10 +56,7 @@ def reader_zone() -> ZoneInfo:
 
 def reader_locale() -> Locale:
     """The page's (or, inside ``reading_as``, the recipient's) language."""
-    try:
-        return get_locale() or Locale.parse(DEFAULT_LOCALE)
-    except RuntimeError:  # rendered by a job: no request to choose a language from
-        return Locale.parse(DEFAULT_LOCALE)
+    return get_locale() or Locale.parse(DEFAULT_LOCALE)  # None outside any app context
 
 
 @contextmanager
