@@ -51,7 +51,10 @@ def accepted_language(accepted) -> str:
 
 
 def select_timezone() -> str:
-    return _account("timezone") or current_app.config["DISPLAY_TIMEZONE"]
+    """The account's zone; one nobody knows (a bad stored value) is ignored."""
+    from app.libs.display_time import zone_name
+
+    return zone_name(_account("timezone"))
 
 
 def page_locale() -> str:

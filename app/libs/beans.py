@@ -1,6 +1,7 @@
 """How an amount of beans (鱼豆) is written, everywhere it is shown."""
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from flask_babel import ngettext
 
 _TENTH = Decimal("0.1")
@@ -8,13 +9,17 @@ _TENTH = Decimal("0.1")
 
 def beans_text(amount, signed: bool = False) -> str:
     """``0.5 个鱼豆``, ``1 个鱼豆`` (never ``1.0``); with ``signed`` a gain
-    reads ``+1 个鱼豆`` and a loss ``-0.5 个鱼豆``. In the page's language
-    (English: ``1 bean``, ``0.5 beans``)."""
+    reads ``+1 个鱼豆`` and a loss ``-0.5 个鱼豆``. The number is written the
+    page language's way (Babel) and the unit is a catalog plural: "1 bean",
+    "0.5 beans"."""
+    from app.libs.display_time import reader_locale
+
     value = Decimal(str(amount)).quantize(_TENTH)
-    number = f"{value:f}".removesuffix(".0")
-    if number == "-0":
-        number = "0"
+    if value == 0:
+        value = Decimal(0)  # never "-0"
+    number = format_decimal(value, format="#,##0.#", locale=reader_locale())
     if signed and value > 0:
         number = "+" + number
-    count = 1 if abs(value) == 1 else 2  # the plural form to use; the text shows ``number``
+    # English says "1 bean" only for exactly one; a fraction takes the plural.
+    count = abs(int(value)) if value == value.to_integral_value() else 0
     return ngettext("%(amount)s 个鱼豆", "%(amount)s 个鱼豆", count, amount=number)

@@ -12,7 +12,7 @@ Messages are lazy: a unit of work may run with no request (and so no
 reader's language); the view turns them into text when it shows them.
 """
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import update
 
 from app.models.base import db
@@ -82,3 +82,17 @@ def set_locale(user: User, locale: str) -> None:
     """Save the reader's language on the account (one of app.i18n.LANGUAGES)."""
     with db.auto_commit():
         db.session.execute(update(User).where(User.id == user.id).values(locale=locale))
+
+
+def set_timezone(user: User, name: str) -> None:
+    """Save the zone the reader's times are shown in: an IANA name that
+    zoneinfo knows (``Asia/Shanghai``, ``America/New_York``), else Refused.
+    An empty name goes back to the site's zone (DISPLAY_TIMEZONE)."""
+    from app.libs.display_time import known_timezone
+
+    name = (name or "").strip()
+    if name and not known_timezone(name):
+        raise Refused(_("未知的时区：%(name)s", name=name[:64]))
+    with db.auto_commit():
+        db.session.execute(update(User).where(User.id == user.id).values(timezone=name or None))
+    db.session.expire(user, ["timezone"])

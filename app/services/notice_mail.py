@@ -11,9 +11,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
+from app.libs.display_time import reading_as
 from app.libs.email import PermanentMailError, deliver, reason, render_mail
+from app.libs.enums import PendingStatus
 from app.libs.site_url import site_url_for
 from app.models.base import db, utcnow
+from app.models.drift import Drift
 from app.models.notice import MailState, Notice
 from app.models.user import User
 from app.services.notices import notice_subject, notice_text
@@ -32,6 +35,22 @@ def notice_link(notice: Notice) -> str:
     if notice.drift_id is None:
         return site_url_for("web.book_detail", isbn=notice.isbn)
     return site_url_for("web.pending") + f"#drift-{notice.drift_id}"
+
+
+# A reminder names the deadline of the state it is about, while the drift is still in it.
+_REMINDED_STATE = {"remind_respond": PendingStatus.WAITING, "remind_mail": PendingStatus.ACCEPTED,
+                   "remind_receive": PendingStatus.MAILED}
+
+
+def reminded_deadline(notice: Notice):
+    """The naive UTC deadline a reminder's mail states, or None."""
+    state = _REMINDED_STATE.get(notice.kind)
+    drift = db.session.get(Drift, notice.drift_id) if state and notice.drift_id else None
+    if drift is None or drift.pending_status is not state:
+        return None
+    from app.services.drift import deadline
+
+    return deadline(drift, current_app.config)
 
 
 def _claim(nid: int) -> bool:
@@ -70,8 +89,11 @@ def deliver_notice(nid: int) -> Outcome:
     try:
         if user is None:
             raise PermanentMailError("the account is gone")
-        text, html = render_mail("notice", user=user, text=notice_text(notice), link=notice_link(notice))
-        deliver(app, user.email, notice_subject(notice), text, html)
+        with reading_as(user):  # the recipient's language and zone, whoever's request this runs in
+            text, html = render_mail("notice", user=user, text=notice_text(notice), link=notice_link(notice),
+                                     deadline=reminded_deadline(notice))
+            subject = notice_subject(notice)
+        deliver(app, user.email, subject, text, html)
     except PermanentMailError as exc:
         _settle(nid, mail_state=MailState.FAILED, mail_error=str(exc)[:200])
         app.logger.error("mail for notice %s to user %s given up: %s", nid, notice.uid, exc)

@@ -1,8 +1,5 @@
 """Shape drifts for the pending page, from the viewer's side."""
-import math
-
 from app.libs.enums import PROMISED_STATES, PendingStatus
-from app.models.base import utcnow
 from app.view_models.book import BookViewModel
 
 S = PendingStatus
@@ -31,15 +28,6 @@ def _role(drift, viewer_id: int) -> str | None:
     return "gifter" if drift.gifter_id == viewer_id else None
 
 
-def time_left(seconds: float) -> str:
-    """"2 天" / "5 小时" / "12 分钟": the time left, rounded up."""
-    if seconds >= 86400:
-        return f"{math.ceil(seconds / 86400)} 天"
-    if seconds >= 3600:
-        return f"{math.ceil(seconds / 3600)} 小时"
-    return f"{max(1, math.ceil(seconds / 60))} 分钟"
-
-
 class DriftViewModel:
     def __init__(self, drift, viewer_id: int, config):
         from app.services.drift import TRANSITIONS, deadline
@@ -53,14 +41,12 @@ class DriftViewModel:
                                    "author": [drift.book_author] if drift.book_author else [],
                                    "image": drift.book_img})
         self.other_party = drift.gifter_nickname if self.role == "requester" else drift.requester_nickname
-        self.date = drift.create_time.strftime("%Y-%m-%d")
+        self.date = drift.create_time  # naive UTC; the page shows it |date
         self.message = drift.message
         self.tracking = drift.tracking
         self.problem = drift.problem
         self.next_step = _NEXT_STEP.get((status, self.role), "")
-        due = deadline(drift, config)
-        self.deadline = due.strftime("%Y-%m-%d %H:%M") if due else ""
-        self.time_left = time_left((due - utcnow()).total_seconds()) if due else ""
+        self.deadline = deadline(drift, config)  # naive UTC or None: |datetime and |time_left
         self.actions = {action for action, (role, states, _) in TRANSITIONS.items()
                         if role == self.role and status in states}
         self.my_turn = bool(self.actions - {"withdraw"})  # the deadline is on me

@@ -1,5 +1,6 @@
 """Shape bean ledger rows for the personal page: what, which book, who."""
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.libs.beans import beans_text
 from app.models.bean_ledger import BeanReason
@@ -7,7 +8,7 @@ from app.models.bean_ledger import BeanReason
 
 @dataclass
 class LedgerRow:
-    time: str
+    time: datetime  # naive UTC; the page shows it |datetime
     label: str
     book_title: str  # "" when the row names no book
     person_role: str  # "赠书人" or "请求人": who the other person was to me
@@ -28,7 +29,7 @@ def ledger_rows(*, rows, viewer_id: int) -> list[LedgerRow]:
             else:
                 role, person = "请求人", drift.requester_nickname
         shaped.append(LedgerRow(
-            time=entry.create_time.strftime("%Y-%m-%d %H:%M"),
+            time=entry.create_time,
             label=BeanReason.LABELS.get(entry.reason, entry.reason),
             book_title=(drift.book_title if drift is not None else gift_title) or "",
             person_role=role, person=person,

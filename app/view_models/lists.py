@@ -1,5 +1,6 @@
 """Shape gifts and wishes for the list pages and the book page."""
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.libs.enums import GiftCondition
 from app.view_models.book import BookViewModel
@@ -12,7 +13,7 @@ class ListedEntry:
     id: int
     uid: int
     nickname: str
-    time: str
+    time: datetime  # naive UTC; the page shows it |date
     condition: str = ""
     condition_note: str = ""
 
@@ -25,7 +26,7 @@ def condition_of(item) -> tuple[str, str]:
 
 def listed_entries(rows) -> list[ListedEntry]:
     """(Gift or Wish, User) rows → entries."""
-    return [ListedEntry(item.id, user.id, user.nickname, item.create_time.strftime("%Y-%m-%d"),
+    return [ListedEntry(item.id, user.id, user.nickname, item.create_time,
                         *condition_of(item))
             for item, user in rows]
 
@@ -92,7 +93,7 @@ class OfferItem:
     gift_id: int
     book: BookViewModel
     nickname: str
-    time: str
+    time: datetime  # naive UTC; the page shows it |date
     wishers: int
     mine: bool
     condition: str = ""
@@ -112,7 +113,7 @@ class OfferList:
     @classmethod
     def build(cls, found, page: int, per_page: int, keyword: str, wanted: bool, my_uid: int | None):
         items = [OfferItem(gift.id, BookViewModel(book.to_dict()), user.nickname,
-                           gift.create_time.strftime("%Y-%m-%d"), wishers, user.id == my_uid,
+                           gift.create_time, wishers, user.id == my_uid,
                            *condition_of(gift))
                  for gift, book, user, wishers in found.rows]
         pages = min(-(-found.total // per_page), 99) if found.total else 0
