@@ -7,7 +7,7 @@ on the account, or for a visitor in the ``locale`` cookie -- else the best
 match of ``Accept-Language``, else Chinese. Times are stored in UTC and
 shown in the account's time zone, else ``DISPLAY_TIMEZONE``.
 """
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,7 +30,14 @@ def _account(attribute: str) -> str | None:
     return getattr(user, attribute, None)
 
 
+API_BLUEPRINTS = frozenset({"api_v1", "yushu_api"})  # their answers are not translated
+
+
 def select_locale() -> str:
+    if not has_request_context():  # a CLI command or a job: messages stay in the site's own language
+        return DEFAULT_LOCALE
+    if request.blueprint in API_BLUEPRINTS:
+        return DEFAULT_LOCALE  # problem details and labels in JSON stay Chinese
     chosen = _account("locale") or request.cookies.get(LOCALE_COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import func, or_, select, update
 
+from app.i18n import DEFAULT_LOCALE, LANGUAGES
 from app.libs.email import PermanentMailError, deliver, reason, render_mail
 from app.libs.site_url import site_url_for
 from app.models.base import db, utcnow
@@ -32,6 +34,13 @@ def notice_link(notice: Notice) -> str:
     if notice.drift_id is None:
         return site_url_for("web.book_detail", isbn=notice.isbn)
     return site_url_for("web.pending") + f"#drift-{notice.drift_id}"
+
+
+def mail_locale(user: User) -> str:
+    """The language a notice mail is written in: the recipient's saved one,
+    else Chinese -- never the language of whoever caused the notice."""
+    chosen = getattr(user, "locale", None)
+    return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
 
 
 def _claim(nid: int) -> bool:
@@ -70,8 +79,10 @@ def deliver_notice(nid: int) -> Outcome:
     try:
         if user is None:
             raise PermanentMailError("the account is gone")
-        text, html = render_mail("notice", user=user, text=notice_text(notice), link=notice_link(notice))
-        deliver(app, user.email, notice_subject(notice), text, html)
+        with force_locale(mail_locale(user)):
+            text, html = render_mail("notice", user=user, text=notice_text(notice), link=notice_link(notice))
+            subject = notice_subject(notice)
+        deliver(app, user.email, subject, text, html)
     except PermanentMailError as exc:
         _settle(nid, mail_state=MailState.FAILED, mail_error=str(exc)[:200])
         app.logger.error("mail for notice %s to user %s given up: %s", nid, notice.uid, exc)
