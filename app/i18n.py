@@ -30,9 +30,14 @@ def _account(attribute: str) -> str | None:
     return getattr(user, attribute, None)
 
 
+API_BLUEPRINTS = frozenset({"api_v1", "yushu_api"})  # their answers are not translated
+
+
 def select_locale() -> str:
     if not has_request_context():  # a CLI command or a job: messages stay in the site's own language
         return DEFAULT_LOCALE
+    if request.blueprint in API_BLUEPRINTS:
+        return DEFAULT_LOCALE  # problem details and labels in JSON stay Chinese
     chosen = _account("locale") or request.cookies.get(LOCALE_COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -1,6 +1,15 @@
 """Enumerations shared by models and views."""
 from enum import Enum, IntEnum
 
+from flask_babel import gettext
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` as a message id without translating it: the label stays
+    Chinese where it is data (the API, export files) and is translated where
+    a reader sees it (``shown_label``)."""
+    return text
+
 
 class PendingStatus(IntEnum):
     """The state of a drift (鱼漂). The numbers are stored; 2 meant "mailed and
@@ -24,6 +33,10 @@ class PendingStatus(IntEnum):
         """The status as the requester or the gifter reads it."""
         return _LABELS[role][self]
 
+    def shown_label(self, role: str) -> str:
+        """``label`` in the page's language."""
+        return gettext(self.label(role))
+
 
 # A request still running: it holds the requester's bean.
 OPEN_STATES = frozenset({PendingStatus.WAITING, PendingStatus.ACCEPTED, PendingStatus.MAILED,
@@ -33,14 +46,14 @@ PROMISED_STATES = frozenset({PendingStatus.ACCEPTED, PendingStatus.MAILED, Pendi
 
 _S = PendingStatus
 _LABELS = {
-    "requester": {_S.WAITING: "等待对方回应", _S.ACCEPTED: "对方已同意，等待寄出",
-                  _S.MAILED: "对方已寄出", _S.PROBLEM: "你报告了问题", _S.RECEIVED: "你已收到，交易完成",
-                  _S.REJECTED: "对方已拒绝", _S.WITHDRAWN: "你已撤回", _S.EXPIRED: "已过期",
-                  _S.GIVEN_TO_OTHER: "已送给别人", _S.REFUNDED: "对方已退还鱼豆"},
-    "gifter": {_S.WAITING: "等待你回应", _S.ACCEPTED: "你已同意，请寄出", _S.MAILED: "你已寄出，等待对方确认收到",
-               _S.PROBLEM: "对方报告了问题", _S.RECEIVED: "对方已收到，交易完成", _S.REJECTED: "你已拒绝",
-               _S.WITHDRAWN: "对方已撤回", _S.EXPIRED: "已过期", _S.GIVEN_TO_OTHER: "已送给别人",
-               _S.REFUNDED: "你已退还鱼豆"},
+    "requester": {_S.WAITING: N_("等待对方回应"), _S.ACCEPTED: N_("对方已同意，等待寄出"),
+                  _S.MAILED: N_("对方已寄出"), _S.PROBLEM: N_("你报告了问题"), _S.RECEIVED: N_("你已收到，交易完成"),
+                  _S.REJECTED: N_("对方已拒绝"), _S.WITHDRAWN: N_("你已撤回"), _S.EXPIRED: N_("已过期"),
+                  _S.GIVEN_TO_OTHER: N_("已送给别人"), _S.REFUNDED: N_("对方已退还鱼豆")},
+    "gifter": {_S.WAITING: N_("等待你回应"), _S.ACCEPTED: N_("你已同意，请寄出"), _S.MAILED: N_("你已寄出，等待对方确认收到"),
+               _S.PROBLEM: N_("对方报告了问题"), _S.RECEIVED: N_("对方已收到，交易完成"), _S.REJECTED: N_("你已拒绝"),
+               _S.WITHDRAWN: N_("对方已撤回"), _S.EXPIRED: N_("已过期"), _S.GIVEN_TO_OTHER: N_("已送给别人"),
+               _S.REFUNDED: N_("你已退还鱼豆")},
 }
 
 
@@ -56,10 +69,15 @@ class GiftCondition(IntEnum):
     def label(self) -> str:
         return _CONDITION_LABELS[self]
 
+    @property
+    def shown_label(self) -> str:
+        """``label`` in the page's language ("" stays "")."""
+        return gettext(self.label) if self.label else ""
 
-_CONDITION_LABELS = {GiftCondition.UNSAID: "", GiftCondition.NEW: "全新",
-                     GiftCondition.LIKE_NEW: "几乎全新", GiftCondition.MARKED: "有笔记或划线",
-                     GiftCondition.DAMAGED: "有破损"}
+
+_CONDITION_LABELS = {GiftCondition.UNSAID: "", GiftCondition.NEW: N_("全新"),
+                     GiftCondition.LIKE_NEW: N_("几乎全新"), GiftCondition.MARKED: N_("有笔记或划线"),
+                     GiftCondition.DAMAGED: N_("有破损")}
 
 
 class TokenScope(str, Enum):

@@ -16,9 +16,10 @@ that outlives the retries is answered "please try again"."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from app.libs.enums import OPEN_STATES, PROMISED_STATES, PendingStatus
+from app.libs.enums import N_, OPEN_STATES, PROMISED_STATES, PendingStatus
 from app.models.base import LIVE, db, utcnow
 from app.models.bean_ledger import BeanReason, change_beans
 from app.models.book import Book
@@ -31,7 +32,7 @@ from app.services.errors import Conflict, NotFound, Refused
 from app.services.notices import notify
 
 S = PendingStatus
-MOVED_ON = "这个鱼漂的状态已经变了，请刷新页面查看最新状态"
+MOVED_ON = N_("这个鱼漂的状态已经变了，请刷新页面查看最新状态")  # translated when raised
 GIFTER, REQUESTER = "gifter", "requester"
 
 # action: (who may do it, the states it starts from, the state it ends in)
@@ -106,9 +107,9 @@ def open_gift(gid: int) -> Gift:
 def check_requester(user: User, gift: Gift) -> None:
     """Refused when the gift is the user's own or promised to someone else."""
     if gift.uid == user.id:
-        raise Refused("这本书是你自己的，不能向自己请求")
+        raise Refused(_("这本书是你自己的，不能向自己请求"))
     if promised(gift.id):
-        raise Refused("这本书已经答应送给别人了")
+        raise Refused(_("这本书已经答应送给别人了"))
 
 
 @retry_on_deadlock
@@ -123,11 +124,11 @@ def request_gift(user: User, gid: int, details: dict) -> Drift:
         check_requester(user, gift)
         lock_user_rows(user.id, gift.uid)
         if not drift_allowance(user).ratio_ok:
-            raise Refused("你请求的书太多了，每请求两本书，你需要先赠送出一本书")
+            raise Refused(_("你请求的书太多了，每请求两本书，你需要先赠送出一本书"))
         if db.session.scalar(select(Drift.id).where(
                 Drift.gift_id == gid, Drift.requester_id == user.id,
                 Drift.pending.in_([int(s) for s in OPEN_STATES]))):
-            raise Refused("你已经请求过这本书了，请等待对方处理")
+            raise Refused(_("你已经请求过这本书了，请等待对方处理"))
         book = db.session.scalar(select(Book).where(Book.isbn == gift.isbn))
         drift = Drift(**details, isbn=gift.isbn, book_title=book.title,
                       book_author="、".join(book.author or [])[:255], book_img=book.image,
@@ -137,7 +138,7 @@ def request_gift(user: User, gid: int, details: dict) -> Drift:
         db.session.add(drift)
         db.session.flush()
         if not change_beans(user.id, -1, BeanReason.REQUEST, drift_id=drift.id):
-            raise Refused("你的鱼豆不足，至少需要 1 个鱼豆才能请求书籍")
+            raise Refused(_("你的鱼豆不足，至少需要 1 个鱼豆才能请求书籍"))
         notify(gift.uid, "request", drift=drift, actor=user.nickname)
     return drift
 
@@ -173,7 +174,7 @@ def _transition(user: User, did: int, action: str, **values) -> Drift:
     drift = _drift_for(user, did, role)
     lock_gift_row(drift.gift_id)
     if not move(drift, to, from_states, **values):
-        raise Conflict(MOVED_ON)
+        raise Conflict(_(MOVED_ON))
     lock_user_rows(drift.gifter_id, drift.requester_id)
     return drift
 
@@ -186,9 +187,9 @@ def accept(user: User, did: int) -> Drift:
         drift = _drift_for(user, did, GIFTER)
         lock_gift_row(drift.gift_id)
         if promised(drift.gift_id):
-            raise Conflict("这本书已经答应送给另一位书友了")
+            raise Conflict(_("这本书已经答应送给另一位书友了"))
         if not move(drift, S.ACCEPTED, {S.WAITING}):
-            raise Conflict(MOVED_ON)
+            raise Conflict(_(MOVED_ON))
         waiting = db.session.scalars(select(Drift).where(
             Drift.gift_id == drift.gift_id, Drift.pending == S.WAITING, Drift.id != drift.id)).all()
         others = [other for other in waiting if move(other, S.GIVEN_TO_OTHER, {S.WAITING})]
@@ -239,7 +240,7 @@ def problem(user: User, did: int, note: str) -> Drift:
     """The requester reports that the book did not arrive or arrived damaged."""
     note = (note or "").strip()[:200]
     if not note:
-        raise Refused("请说明遇到了什么问题")
+        raise Refused(_("请说明遇到了什么问题"))
     with db.auto_commit():
         drift = _transition(user, did, "problem", problem=note)
         notify(drift.gifter_id, "problem", drift=drift, actor=user.nickname, note=note)

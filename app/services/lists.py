@@ -2,11 +2,12 @@
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext as _
 from limits import parse
 from sqlalchemy import func, select
 
 from app.extensions import limiter
-from app.libs.enums import OPEN_STATES, GiftCondition
+from app.libs.enums import N_, OPEN_STATES, GiftCondition
 from app.models.base import LIVE, db
 from app.models.bean_ledger import BeanReason, change_beans, take_back
 from app.models.drift import Drift
@@ -18,7 +19,7 @@ from app.services.books import find_by_isbn
 from app.services.errors import NotFound, Refused
 from app.services.notices import notify
 
-DUPLICATE = "这本书已添加至你的赠送清单或已存在于你的心愿清单，请不要重复添加"
+DUPLICATE = N_("这本书已添加至你的赠送清单或已存在于你的心愿清单，请不要重复添加")  # translated when raised
 
 
 def _known_book(isbn: str) -> dict:
@@ -40,7 +41,7 @@ def _on_my_lists(uid: int, isbn: str) -> bool:
 def _add_to_list(model, user: User, isbn: str):
     lock_user_rows(user.id)
     if _on_my_lists(user.id, isbn):
-        raise Refused(DUPLICATE)
+        raise Refused(_(DUPLICATE))
     row = model(uid=user.id, isbn=isbn)
     db.session.add(row)
     db.session.flush()
@@ -84,7 +85,7 @@ def withdraw_gift(user: User, gid: int) -> None:
         held = db.session.scalar(select(Drift.id).where(
             Drift.gift_id == gid, Drift.pending.in_([int(s) for s in OPEN_STATES])).limit(1))
         if held:
-            raise Refused("这个礼物正处于交易状态，请先前往鱼漂完成该交易")
+            raise Refused(_("这个礼物正处于交易状态，请先前往鱼漂完成该交易"))
         gift.delete()
         take_back(user.id, Decimal(str(current_app.config["BEANS_UPLOAD_ONE_BOOK"])),
                   BeanReason.WITHDRAW_GIFT, gift_id=gid)
@@ -125,7 +126,7 @@ def satisfy_wish(gifter: User, wid: int) -> Wish:
     if gift is None:  # only someone who offers the book may invite
         raise NotFound(wid)
     if not limiter.limiter.hit(parse("1/minute"), "satisfy-wish", str(wid), str(gifter.id)):
-        raise Refused(f"你已向 {wish.user.nickname} 发送过赠送邀请，请不要频繁发送")
+        raise Refused(_("你已向 %(nickname)s 发送过赠送邀请，请不要频繁发送", nickname=wish.user.nickname))
     book = _known_book(wish.isbn)
     with db.auto_commit():
         lock_user_rows(gifter.id, wish.uid)

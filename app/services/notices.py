@@ -8,24 +8,25 @@ by the mail sweep, because the row says its mail has not gone out."""
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from app.libs.enums import PendingStatus
+from app.libs.enums import N_, PendingStatus
 from app.models.base import LIVE, db
 from app.models.drift import Drift
 from app.models.notice import MailState, Notice
 from app.models.user import User
 
-# Email settings on the personal page: key, label. Account and security mail
+# Email settings on the personal page: key, label (lazy: shown in the page's language). Account and security mail
 # (password reset) is not a notice and always goes out.
 MAIL_GROUPS = (
-    ("request", "有人向我请求书，或撤回了请求"),
-    ("accepted", "我的请求被同意、拒绝、送给了别人或过期"),
-    ("mailed", "对方寄出了我请求的书"),
-    ("received", "对方确认收到了我送的书，或报告了问题"),
-    ("reminder", "提醒：期限将到、收到书了吗"),
-    ("wish", "心愿清单里的书有人赠送了"),
-    ("invitation", "有人邀请我请求他赠送的书"),
+    ("request", _l("有人向我请求书，或撤回了请求")),
+    ("accepted", _l("我的请求被同意、拒绝、送给了别人或过期")),
+    ("mailed", _l("对方寄出了我请求的书")),
+    ("received", _l("对方确认收到了我送的书，或报告了问题")),
+    ("reminder", _l("提醒：期限将到、收到书了吗")),
+    ("wish", _l("心愿清单里的书有人赠送了")),
+    ("invitation", _l("有人邀请我请求他赠送的书")),
 )
 MAIL_GROUP_KEYS = frozenset(key for key, _ in MAIL_GROUPS)
 
@@ -33,41 +34,41 @@ MAIL_GROUP_KEYS = frozenset(key for key, _ in MAIL_GROUPS)
 @dataclass(frozen=True)
 class Kind:
     group: str  # the email setting it follows
-    subject: str
-    text: str  # formatted with actor, title and note
+    subject: str  # a message id, translated when the notice is read or mailed
+    text: str  # a message id with %(actor)s, %(title)s and %(note)s
 
 
 KINDS = {
-    "request": Kind("request", "有人想要你的书", "{actor} 想要你的《{title}》，请同意或拒绝"),
-    "withdrawn": Kind("request", "对方撤回了请求", "{actor} 撤回了对《{title}》的请求"),
-    "expired_gifter": Kind("request", "一个请求已过期",
-                           "{actor} 对《{title}》的请求已过期：没有在期限内处理"),
-    "accepted": Kind("accepted", "对方同意送你这本书", "{actor} 同意把《{title}》送给你，等待对方寄出"),
-    "rejected": Kind("accepted", "对方拒绝了你的请求", "{actor} 拒绝了你对《{title}》的请求，1 个鱼豆已退还"),
-    "given_to_other": Kind("accepted", "这本书已送给别人",
-                           "{actor} 的《{title}》已经送给了别人，你的 1 个鱼豆已退还"),
-    "expired_requester": Kind("accepted", "你的请求已过期",
-                              "你对《{title}》的请求已过期：{actor} 没有在期限内处理，1 个鱼豆已退还"),
-    "mailed": Kind("mailed", "书已寄出", "{actor} 已寄出《{title}》{note}，收到后请确认收货"),
-    "received": Kind("received", "对方已收到你送的书", "{actor} 已收到《{title}》，你获得 1 个鱼豆，感谢分享"),
-    "auto_received_gifter": Kind("received", "已自动确认收到",
-                                 "{actor} 在期限内没有确认《{title}》，已自动确认收到，你获得 1 个鱼豆"),
-    "auto_received_requester": Kind("received", "已自动确认收到",
-                                    "{actor} 寄出的《{title}》已到确认期限，已自动确认收到"),
-    "problem": Kind("received", "对方报告了问题", "{actor} 报告《{title}》有问题{note}"),
-    "refunded": Kind("received", "对方退还了鱼豆", "{actor} 退还了你为《{title}》花的 1 个鱼豆"),
-    "resolved_received": Kind("received", "问题已处理：按已收到结算",
-                              "《{title}》（与 {actor} 的交易）的问题已由管理员处理：按已收到结算"),
-    "resolved_refunded": Kind("received", "问题已处理：已退还鱼豆",
-                              "《{title}》（与 {actor} 的交易）的问题已由管理员处理：请求人的鱼豆已退还"),
-    "remind_respond": Kind("reminder", "请处理一个请求",
-                           "{actor} 对《{title}》的请求即将过期，请尽快同意或拒绝"),
-    "remind_mail": Kind("reminder", "请寄出答应送的书",
-                        "你答应送给 {actor} 的《{title}》即将过期，请尽快寄出"),
-    "remind_receive": Kind("reminder", "收到了吗？",
-                           "{actor} 寄出的《{title}》收到了吗？收到后请确认收货，没收到或有损坏请报告问题"),
-    "wish_available": Kind("wish", "你想要的书有人赠送了", "你想要的《{title}》有人赠送了：{actor}"),
-    "invitation": Kind("invitation", "有人想送你一本书", "{actor} 想送你一本《{title}》"),
+    "request": Kind("request", N_("有人想要你的书"), N_("%(actor)s 想要你的《%(title)s》，请同意或拒绝")),
+    "withdrawn": Kind("request", N_("对方撤回了请求"), N_("%(actor)s 撤回了对《%(title)s》的请求")),
+    "expired_gifter": Kind("request", N_("一个请求已过期"),
+                           N_("%(actor)s 对《%(title)s》的请求已过期：没有在期限内处理")),
+    "accepted": Kind("accepted", N_("对方同意送你这本书"), N_("%(actor)s 同意把《%(title)s》送给你，等待对方寄出")),
+    "rejected": Kind("accepted", N_("对方拒绝了你的请求"), N_("%(actor)s 拒绝了你对《%(title)s》的请求，1 个鱼豆已退还")),
+    "given_to_other": Kind("accepted", N_("这本书已送给别人"),
+                           N_("%(actor)s 的《%(title)s》已经送给了别人，你的 1 个鱼豆已退还")),
+    "expired_requester": Kind("accepted", N_("你的请求已过期"),
+                              N_("你对《%(title)s》的请求已过期：%(actor)s 没有在期限内处理，1 个鱼豆已退还")),
+    "mailed": Kind("mailed", N_("书已寄出"), N_("%(actor)s 已寄出《%(title)s》%(note)s，收到后请确认收货")),
+    "received": Kind("received", N_("对方已收到你送的书"), N_("%(actor)s 已收到《%(title)s》，你获得 1 个鱼豆，感谢分享")),
+    "auto_received_gifter": Kind("received", N_("已自动确认收到"),
+                                 N_("%(actor)s 在期限内没有确认《%(title)s》，已自动确认收到，你获得 1 个鱼豆")),
+    "auto_received_requester": Kind("received", N_("已自动确认收到"),
+                                    N_("%(actor)s 寄出的《%(title)s》已到确认期限，已自动确认收到")),
+    "problem": Kind("received", N_("对方报告了问题"), N_("%(actor)s 报告《%(title)s》有问题%(note)s")),
+    "refunded": Kind("received", N_("对方退还了鱼豆"), N_("%(actor)s 退还了你为《%(title)s》花的 1 个鱼豆")),
+    "resolved_received": Kind("received", N_("问题已处理：按已收到结算"),
+                              N_("《%(title)s》（与 %(actor)s 的交易）的问题已由管理员处理：按已收到结算")),
+    "resolved_refunded": Kind("received", N_("问题已处理：已退还鱼豆"),
+                              N_("《%(title)s》（与 %(actor)s 的交易）的问题已由管理员处理：请求人的鱼豆已退还")),
+    "remind_respond": Kind("reminder", N_("请处理一个请求"),
+                           N_("%(actor)s 对《%(title)s》的请求即将过期，请尽快同意或拒绝")),
+    "remind_mail": Kind("reminder", N_("请寄出答应送的书"),
+                        N_("你答应送给 %(actor)s 的《%(title)s》即将过期，请尽快寄出")),
+    "remind_receive": Kind("reminder", N_("收到了吗？"),
+                           N_("%(actor)s 寄出的《%(title)s》收到了吗？收到后请确认收货，没收到或有损坏请报告问题")),
+    "wish_available": Kind("wish", N_("你想要的书有人赠送了"), N_("你想要的《%(title)s》有人赠送了：%(actor)s")),
+    "invitation": Kind("invitation", N_("有人想送你一本书"), N_("%(actor)s 想送你一本《%(title)s》")),
 }
 
 
@@ -93,14 +94,16 @@ def notify(uid: int, kind: str, *, drift: Drift | None = None, gift_id: int | No
 
 
 def notice_text(notice: Notice) -> str:
+    """The notice in the current language: a notice stores its kind and the
+    names in it, so each reader (or mail) reads it in their own language."""
     note = notice.note
     if note and notice.kind in ("mailed", "problem"):
-        note = f"（{note}）" if notice.kind == "mailed" else f"：{note}"
-    return KINDS[notice.kind].text.format(actor=notice.actor, title=notice.book_title, note=note)
+        note = _("（%(note)s）", note=note) if notice.kind == "mailed" else _("：%(note)s", note=note)
+    return _(KINDS[notice.kind].text, actor=notice.actor, title=notice.book_title, note=note)
 
 
 def notice_subject(notice: Notice) -> str:
-    return KINDS[notice.kind].subject
+    return _(KINDS[notice.kind].subject)
 
 
 def my_notices_query(uid: int, unread: bool | None = None):

@@ -1,18 +1,21 @@
 """Shape drifts for the pending page, from the viewer's side."""
-from app.libs.enums import PROMISED_STATES, PendingStatus
+from flask_babel import gettext as _
+
+from app.libs.enums import N_, PROMISED_STATES, PendingStatus
 from app.view_models.book import BookViewModel
 
 S = PendingStatus
-# What the viewer should do next, by (state, role); absent: nothing.
+# What the viewer should do next, by (state, role); absent: nothing. Message
+# ids, translated when the page is built.
 _NEXT_STEP = {
-    (S.WAITING, "gifter"): "同意或拒绝这个请求",
-    (S.WAITING, "requester"): "等待对方回应",
-    (S.ACCEPTED, "gifter"): "把书寄出后点“已寄出”",
-    (S.ACCEPTED, "requester"): "等待对方寄出",
-    (S.MAILED, "requester"): "收到后点“确认收到”，没收到或有损坏请报告问题",
-    (S.MAILED, "gifter"): "等待对方确认收到，到期会自动确认",
-    (S.PROBLEM, "gifter"): "和对方沟通，或退还对方的鱼豆",
-    (S.PROBLEM, "requester"): "收到后仍可确认收到",
+    (S.WAITING, "gifter"): N_("同意或拒绝这个请求"),
+    (S.WAITING, "requester"): N_("等待对方回应"),
+    (S.ACCEPTED, "gifter"): N_("把书寄出后点“已寄出”"),
+    (S.ACCEPTED, "requester"): N_("等待对方寄出"),
+    (S.MAILED, "requester"): N_("收到后点“确认收到”，没收到或有损坏请报告问题"),
+    (S.MAILED, "gifter"): N_("等待对方确认收到，到期会自动确认"),
+    (S.PROBLEM, "gifter"): N_("和对方沟通，或退还对方的鱼豆"),
+    (S.PROBLEM, "requester"): N_("收到后仍可确认收到"),
 }
 
 
@@ -35,7 +38,7 @@ class DriftViewModel:
         self.id = drift.id
         self.role = _role(drift, viewer_id)
         status = drift.pending_status
-        self.status_label = status.label(self.role) if self.role else ""
+        self.status_label = status.shown_label(self.role) if self.role else ""
         self.status_key = status.name.lower()
         self.book = BookViewModel({"isbn": drift.isbn, "title": drift.book_title,
                                    "author": [drift.book_author] if drift.book_author else [],
@@ -45,7 +48,8 @@ class DriftViewModel:
         self.message = drift.message
         self.tracking = drift.tracking
         self.problem = drift.problem
-        self.next_step = _NEXT_STEP.get((status, self.role), "")
+        step = _NEXT_STEP.get((status, self.role), "")
+        self.next_step = _(step) if step else ""
         self.deadline = deadline(drift, config)  # naive UTC or None: |datetime and |time_left
         self.actions = {action for action, (role, states, _) in TRANSITIONS.items()
                         if role == self.role and status in states}

@@ -2,6 +2,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from app.libs.beans import beans_text
 from app.models.bean_ledger import BeanReason
 
@@ -25,9 +27,9 @@ def ledger_rows(*, rows, viewer_id: int) -> list[LedgerRow]:
         role, person = "", ""
         if drift is not None:
             if drift.requester_id == viewer_id:
-                role, person = "赠书人", drift.gifter_nickname
+                role, person = _("赠书人"), drift.gifter_nickname
             else:
-                role, person = "请求人", drift.requester_nickname
+                role, person = _("请求人"), drift.requester_nickname
         shaped.append(LedgerRow(
             time=entry.create_time,
             label=BeanReason.LABELS.get(entry.reason, entry.reason),

@@ -19,9 +19,9 @@ class ListedEntry:
 
 
 def condition_of(item) -> tuple[str, str]:
-    """(label, note) of a gift's condition; empty for a wish."""
+    """(label in the page's language, note) of a gift's condition; empty for a wish."""
     code = getattr(item, "condition", 0) or 0
-    return GiftCondition(code).label, getattr(item, "condition_note", "") or ""
+    return GiftCondition(code).shown_label, getattr(item, "condition_note", "") or ""
 
 
 def listed_entries(rows) -> list[ListedEntry]:

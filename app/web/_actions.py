@@ -13,7 +13,7 @@ def run_action(action, *args, success: str | None = None) -> bool:
     try:
         action(*args)
     except Refused as refused:
-        flash(refused.message, refused.category)
+        flash(str(refused.message), refused.category)
         return False
     if success:
         flash(success, "success")

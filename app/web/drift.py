@@ -1,6 +1,7 @@
 """Requesting a gift and moving drifts (鱼漂) along. ``/gifts/<id>/request``
 takes a gift id; every ``/drift/<id>/...`` URL takes a drift id."""
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.forms.drift import DriftForm, MailedForm, ProblemForm
@@ -26,7 +27,7 @@ def request_gift(gift_id):
     form = DriftForm()
     if form.validate_on_submit():
         if run_action(drifts.request_gift, current_user, gift.id, form.details(),
-                      success="请求已发出，等待对方回应。已扣除 1 个鱼豆，请求没有成交会退还"):
+                      success=_("请求已发出，等待对方回应。已扣除 1 个鱼豆，请求没有成交会退还")):
             return redirect(url_for("web.pending"))
     return render_template("drift/request.html", form=form, book=BookViewModel(gift.book.to_dict()),
                            gifter=gift.user, allowance=allowance, condition=condition_of(gift))
@@ -49,13 +50,13 @@ def pending():
 
 # action: (the service, what the user is told when it is done)
 _ACTIONS = {
-    "accept": (drifts.accept, "已同意。对方的收件地址已显示在下方，请按期寄出"),
-    "reject": (drifts.reject, "已拒绝，对方的鱼豆已退还"),
-    "withdraw": (drifts.withdraw, "已撤回请求，1 个鱼豆已退还"),
-    "mailed": (drifts.mailed, "已标记为寄出，等待对方确认收到"),
-    "received": (drifts.received, "已确认收到，交易完成。赠书人获得了 1 个鱼豆"),
-    "problem": (drifts.problem, "已报告问题，赠书人会看到你的说明"),
-    "refund": (drifts.refund, "已退还对方的 1 个鱼豆"),
+    "accept": (drifts.accept, _l("已同意。对方的收件地址已显示在下方，请按期寄出")),
+    "reject": (drifts.reject, _l("已拒绝，对方的鱼豆已退还")),
+    "withdraw": (drifts.withdraw, _l("已撤回请求，1 个鱼豆已退还")),
+    "mailed": (drifts.mailed, _l("已标记为寄出，等待对方确认收到")),
+    "received": (drifts.received, _l("已确认收到，交易完成。赠书人获得了 1 个鱼豆")),
+    "problem": (drifts.problem, _l("已报告问题，赠书人会看到你的说明")),
+    "refund": (drifts.refund, _l("已退还对方的 1 个鱼豆")),
 }
 
 
@@ -70,10 +71,10 @@ def move_drift(did, action):
     elif action == "problem":
         form = ProblemForm()
         if not form.validate():
-            flash("；".join(e for errors in form.errors.values() for e in errors), "warning")
+            flash(_("；").join(str(e) for errors in form.errors.values() for e in errors), "warning")
             return redirect(url_for("web.pending", _anchor=f"drift-{did}"))
         args.append(form.text())
-    run_action(service, *args, success=success)
+    run_action(service, *args, success=str(success))
     return redirect(url_for("web.pending", _anchor=f"drift-{did}"))
 
 

@@ -2,6 +2,7 @@
 from functools import partial
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.forms.gift import GiftForm, OfferFilterForm
@@ -44,15 +45,15 @@ def save_to_gifts(isbn):
     form = GiftForm()
     if not form.validate():
         for errors in form.errors.values():
-            flash("；".join(errors), "warning")
+            flash(_("；").join(str(e) for e in errors), "warning")
         return redirect(url_for("web.book_detail", isbn=isbn))
     earned = beans_text(current_app.config["BEANS_UPLOAD_ONE_BOOK"])
     add = partial(lists.add_gift, condition=form.condition_value(), condition_note=form.note.data or "")
-    return add_book_to_list(add, current_user, isbn, f"已添加至赠送清单，获得 {earned}")
+    return add_book_to_list(add, current_user, isbn, _("已添加至赠送清单，获得 %(beans)s", beans=earned))
 
 
 @web.post("/gifts/<id:gid>/withdraw")
 @login_required
 def withdraw_gift(gid):
-    run_action(lists.withdraw_gift, current_user, gid, success="已从赠送清单撤回")
+    run_action(lists.withdraw_gift, current_user, gid, success=_("已从赠送清单撤回"))
     return redirect(url_for("web.my_gifts"))

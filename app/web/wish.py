@@ -1,5 +1,6 @@
 """The wish list (心愿清单) and inviting a wisher."""
 from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.models import page_queries
@@ -29,13 +30,13 @@ def old_my_wishes_url():
 @web.post("/wishes/book/<isbn>")
 @login_required
 def save_to_wishes(isbn):
-    return add_book_to_list(lists.add_wish, current_user, isbn, "已添加至心愿清单")
+    return add_book_to_list(lists.add_wish, current_user, isbn, _("已添加至心愿清单"))
 
 
 @web.post("/wishes/<isbn>/withdraw")
 @login_required
 def withdraw_wish(isbn):
-    run_action(lists.withdraw_wish, current_user, isbn, success="已从心愿清单撤回")
+    run_action(lists.withdraw_wish, current_user, isbn, success=_("已从心愿清单撤回"))
     return redirect(url_for("web.my_wishes"))
 
 
@@ -45,5 +46,6 @@ def satisfy_wish(wid):
     """Email a wisher that I can give them the book they want."""
     wish = db.get_or_404(Wish, wid)
     run_action(lists.satisfy_wish, current_user, wish.id,
-               success=f"已给 {wish.user.nickname} 发了一封邮件；TA 想要这本书时会向你请求，你将收到一个鱼漂")
+               success=_("已给 %(nickname)s 发了一封邮件；TA 想要这本书时会向你请求，你将收到一个鱼漂",
+                         nickname=wish.user.nickname))
     return redirect(url_for("web.book_detail", isbn=wish.isbn))
