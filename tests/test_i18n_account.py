@@ -20,11 +20,9 @@ from tests.i18n_helpers import chinese_left, english
 # (_flashes.html), the bean amounts (the ``beans`` filter), the mail settings' labels
 # (services/notices.py), the token scopes (libs/enums.py) and "never used" on the line of
 # tokens.html that formats times. Allowing them changes nothing once they are translated.
-OTHER_AREAS = ["关闭提示", "个鱼豆", "有人向我请求书，或撤回了请求", "我的请求被同意、拒绝、送给了别人或过期",
-               "对方寄出了我请求的书", "对方确认收到了我送的书，或报告了问题", "提醒：期限将到、收到书了吗",
-               "心愿清单里的书有人赠送了", "有人邀请我请求他赠送的书", "只读", "读写", "从未使用"]
+OTHER_AREAS = []  # every area is translated now
 # The mails' shared layout (email/_layout.html) and subject prefix (MAIL_SUBJECT_PREFIX).
-MAIL_LAYOUT = ["这封邮件由鱼书自动发送，请不要直接回复。", "[鱼书]"]
+MAIL_LAYOUT = []
 
 
 def main_of(resp) -> str:

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.libs.enums import TokenScope
 from app.models.api_token import NAME_MAX
 
-SCOPES = [SelectChoice(scope.value, scope.label) for scope in TokenScope]
+SCOPES = [SelectChoice(scope.value, _l(scope.label)) for scope in TokenScope]  # ids marked in libs/enums
 
 
 def _strip(value):

@@ -17,7 +17,8 @@ import uuid
 from datetime import datetime, timezone
 from email.utils import parseaddr
 
-from flask import render_template
+from flask import current_app, render_template
+from flask_babel import gettext
 from flask_mail import Message
 
 LINK = re.compile(r"https?://\S+")
@@ -44,13 +45,27 @@ def send_mail(to: str, subject: str, template: str, **ctx) -> None:
     from app.jobs import queue_account_mail
 
     text, html = render_mail(template, **ctx)
-    queue_account_mail(to, subject, text, html)
+    queue_account_mail(to, subject_line(subject), text, html)
+
+
+def N_(text: str) -> str:  # marks a message id for extraction
+    return text
+
+
+DEFAULT_SUBJECT_PREFIX = N_("[鱼书]")  # config.MAIL_SUBJECT_PREFIX; translated like any message
+
+
+def subject_line(subject: str) -> str:
+    """``MAIL_SUBJECT_PREFIX`` and ``subject``, in the language being written
+    (the default prefix has its translation; one an operator set is kept)."""
+    return f"{gettext(current_app.config['MAIL_SUBJECT_PREFIX'])} {subject}"
 
 
 def deliver(app, to: str, subject: str, text: str, html: str) -> None:
     """Send one message now, or keep it in the outbox when no SMTP server is
-    set. Raises PermanentMailError, or OSError for a failure worth retrying."""
-    msg = Message(f"{app.config['MAIL_SUBJECT_PREFIX']} {subject}", recipients=[to],
+    set; ``subject`` is the whole line (see subject_line). Raises
+    PermanentMailError, or OSError for a failure worth retrying."""
+    msg = Message(subject, recipients=[to],
                   sender=app.config["MAIL_DEFAULT_SENDER"], body=text, html=html)
     try:
         data = msg.as_bytes()

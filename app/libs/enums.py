@@ -89,9 +89,13 @@ class TokenScope(str, Enum):
     def label(self) -> str:
         return _SCOPE_LABELS[self]
 
+    def shown_label(self) -> str:
+        """``label`` in the page's language."""
+        return gettext(self.label)
+
     def allows(self, needed: "TokenScope") -> bool:
         """A write token may also read; a read token may only read."""
         return self is TokenScope.WRITE or needed is TokenScope.READ
 
 
-_SCOPE_LABELS = {TokenScope.READ: "只读", TokenScope.WRITE: "读写"}
+_SCOPE_LABELS = {TokenScope.READ: N_("只读"), TokenScope.WRITE: N_("读写")}

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from app.libs.display_time import reading_as
-from app.libs.email import PermanentMailError, deliver, reason, render_mail
+from app.libs.email import PermanentMailError, deliver, reason, render_mail, subject_line
 from app.libs.enums import PendingStatus
 from app.libs.site_url import site_url_for
 from app.models.base import db, utcnow
@@ -92,7 +92,7 @@ def deliver_notice(nid: int) -> Outcome:
         with reading_as(user):  # the recipient's language and zone, whoever's request this runs in
             text, html = render_mail("notice", user=user, text=notice_text(notice), link=notice_link(notice),
                                      deadline=reminded_deadline(notice))
-            subject = notice_subject(notice)
+            subject = subject_line(notice_subject(notice))
         deliver(app, user.email, subject, text, html)
     except PermanentMailError as exc:
         _settle(nid, mail_state=MailState.FAILED, mail_error=str(exc)[:200])
