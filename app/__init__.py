@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import models  # noqa: F401  (every table on the metadata)
 from app.database import engine_options
-from app.libs.beans import beans_text
+from app.libs.beans import beans_filter
 from app.libs.display_time import register_filters as register_time_filters
 from app.spider import source_names
 from app.libs.site_url import resolve_site_url, site_url_for, trusted_hosts
@@ -44,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SITE_URL"] = resolve_site_url(app.config)
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["SITE_URL"], app.config["TRUSTED_HOSTS"])
     app.add_template_global(site_url_for)
-    app.add_template_filter(beans_text, "beans")
+    app.add_template_filter(beans_filter, "beans")
     register_time_filters(app)  # |datetime |date |time_ago |time_left, in the reader's zone
 
     if app.config["PROXY_FIX"]:

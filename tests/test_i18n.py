@@ -131,3 +131,9 @@ def test_every_message_has_an_english_translation():
         catalog = read_po(source, locale="en")
     missing = [message.id for message in catalog if message.id and (not message.string or message.fuzzy)]
     assert missing == []
+
+
+def test_constant_amounts_follow_each_page_language(client):
+    """{{ 1|beans }} is not frozen into the template in the language of the first page that compiled it."""
+    assert "请求一本书花 1 个鱼豆" in client.get("/", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "costs 1 bean" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)

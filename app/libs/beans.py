@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal
 from flask_babel import ngettext
+from jinja2 import pass_context
 
 _TENTH = Decimal("0.1")
 
@@ -23,3 +24,11 @@ def beans_text(amount, signed: bool = False) -> str:
     # English says "1 bean" only for exactly one; a fraction takes the plural.
     count = abs(int(value)) if value == value.to_integral_value() else 0
     return ngettext("%(amount)s 个鱼豆", "%(amount)s 个鱼豆", count, amount=number)
+
+
+@pass_context
+def beans_filter(_context, amount, signed: bool = False) -> str:
+    """The ``beans`` template filter. Taking the context keeps Jinja from
+    folding ``{{ 1|beans }}`` into the compiled template, where it would stay
+    in the language of whichever page happened to compile it first."""
+    return beans_text(amount, signed)

@@ -4,6 +4,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.libs.enums import N_  # labels are message ids, translated where shown
 from app.models.base import SoftDeleteMixin, db
 from app.models.user import User
 
@@ -24,12 +25,12 @@ class BeanReason:
     LEGACY_OPENING = "legacy_opening"  # the balance brought over from an original 鱼书 database
 
     LABELS = {
-        LIST_GIFT: "加入赠送清单", WITHDRAW_GIFT: "撤回赠书", REQUEST: "请求书籍",
-        REFUND_REJECT: "对方拒绝，退还", REFUND_WITHDRAW: "撤回请求，退还",
-        REFUND_EXPIRED: "请求过期，退还", REFUND_GIVEN_TO_OTHER: "书已送给别人，退还",
-        REFUND_PROBLEM: "未能收到，退还", MAILED_REWARD: "赠书成功奖励",
-        RECEIVED_REWARD: "赠书成功奖励", REPAY_DEBT: "抵扣撤回赠书时欠下的鱼豆",
-        LEGACY_OPENING: "旧版鱼书的鱼豆余额",
+        LIST_GIFT: N_("加入赠送清单"), WITHDRAW_GIFT: N_("撤回赠书"), REQUEST: N_("请求书籍"),
+        REFUND_REJECT: N_("对方拒绝，退还"), REFUND_WITHDRAW: N_("撤回请求，退还"),
+        REFUND_EXPIRED: N_("请求过期，退还"), REFUND_GIVEN_TO_OTHER: N_("书已送给别人，退还"),
+        REFUND_PROBLEM: N_("未能收到，退还"), MAILED_REWARD: N_("赠书成功奖励"),
+        RECEIVED_REWARD: N_("赠书成功奖励"), REPAY_DEBT: N_("抵扣撤回赠书时欠下的鱼豆"),
+        LEGACY_OPENING: N_("旧版鱼书的鱼豆余额"),
     }
 
 

@@ -32,7 +32,7 @@ def ledger_rows(*, rows, viewer_id: int) -> list[LedgerRow]:
                 role, person = _("请求人"), drift.requester_nickname
         shaped.append(LedgerRow(
             time=entry.create_time,
-            label=BeanReason.LABELS.get(entry.reason, entry.reason),
+            label=_(BeanReason.LABELS[entry.reason]) if entry.reason in BeanReason.LABELS else entry.reason,
             book_title=(drift.book_title if drift is not None else gift_title) or "",
             person_role=role, person=person,
             delta=beans_text(entry.delta, signed=True), gain=entry.delta > 0))

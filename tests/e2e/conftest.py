@@ -81,11 +81,12 @@ def problems(browser, site):
 @pytest.fixture
 def person(browser, site, problems):
     """Make a ``Person`` with their own browser context at a window size
-    (DESKTOP or PHONE); every context is watched and closed at the end."""
+    (DESKTOP or PHONE) whose browser asks for ``locale``; every context is
+    watched and closed at the end."""
     contexts = []
 
-    def make(size=DESKTOP):
-        options = {"viewport": {"width": size.width, "height": size.height}, "locale": "zh-CN",
+    def make(size=DESKTOP, locale="zh-CN"):
+        options = {"viewport": {"width": size.width, "height": size.height}, "locale": locale,
                    "reduced_motion": "reduce"}  # Bootstrap then skips its animations
         if size.phone:
             options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
