@@ -18,7 +18,7 @@ def user_named(email):
 def test_register_logs_in_and_stores_lowercase_email(client, auth):
     """Registration stores a normalised email and a scrypt hash, and logs the user in."""
     resp = auth.register(email="Alice@Example.COM")
-    assert resp.status_code == 302 and resp.headers["Location"] == "/"
+    assert resp.status_code == 302 and resp.headers["Location"] == "/welcome"
     user = user_named("alice@example.com")
     assert user.nickname == "爱丽丝" and user.beans == 0
     assert user.password.startswith("scrypt:") and len(user.password) <= 255

@@ -101,4 +101,4 @@ def book_source_down(error):
 
 from app.web import (  # noqa: E402,F401
     api_reference, auth, book, contribute, cover, drift, gift, language, main, notices, personal, tokens,
-    wish)
+    welcome, wish)

@@ -41,7 +41,7 @@ def register():
             return render_template("auth/register.html", form=form)
         login_user(user)
         flash(_("注册成功，欢迎来到鱼书"), "success")
-        return redirect(url_for("web.index"))
+        return redirect(url_for("web.welcome"))
     return render_template("auth/register.html", form=form)
 
 

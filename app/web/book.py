@@ -9,6 +9,7 @@ from app.models import offers, page_queries
 from app.models.gift import Gift
 from app.models.wish import Wish
 from app.services import books, contributed
+from app.services.drift import drift_allowance
 from app.view_models.book import BookCollection, BookViewModel
 from app.view_models.lists import BookLists
 from app.web import web
@@ -53,5 +54,8 @@ def book_detail(isbn):
     lists = BookLists.build(gift_rows=page_queries.open_with_users(Gift, isbn13),
                             wish_rows=page_queries.open_with_users(Wish, isbn13),
                             my_uid=current_user.id if current_user.is_authenticated else None)
+    # Whether I may request right now, from the drift service's own rule, so the
+    # page shows what a request costs instead of a button that leads to a refusal.
+    allowance = drift_allowance(current_user) if lists.gifts and current_user.is_authenticated else None
     return render_template("book/detail.html", book=BookViewModel(book), lists=lists, gift_form=GiftForm(),
-                           contribution=contributed.contribution(isbn13, current_user))
+                           contribution=contributed.contribution(isbn13, current_user), allowance=allowance)
