@@ -169,8 +169,12 @@ def test_csrf_token_on_every_form(app_factory):
         user = make_user("爱丽丝", "alice@example.com")
         client = login_client(app, user)
         addresses.add_address(user, HOME)
+        second = addresses.add_address(user, WORK)
         page = text_of(client.get("/settings/addresses"))
-        assert page.count('name="csrf_token"') >= 3  # add form, delete button; default has none for the default
+        for action in ("delete", "default"):
+            assert re.search(rf'action="/settings/addresses/{second.id}/{action}"[^>]*>\s*<input type="hidden" '
+                             rf'name="csrf_token"', page), action
+        assert re.search(r'data-testid="address-form">\s*<input id="csrf_token" name="csrf_token"', page)
         with unchanged():
             assert client.post("/settings/addresses", data=WORK).status_code == 400
             assert client.post(f"/settings/addresses/{rows(user.id)[0].id}/delete").status_code == 400
