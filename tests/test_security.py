@@ -37,7 +37,7 @@ def trade(app):
     assert bob.post(f"/gifts/{gid}/request", data=DRIFT_FORM).status_code == 302
     ids = {"gid": gid, "gift_id": gid, "did": db.session.scalar(select(Drift.id)),
            "wid": db.session.scalar(select(Wish.id)), "isbn": SANTI, "token": "not-a-token",
-           "name": f"{SANTI}.jpg", "tid": 1}
+           "name": f"{SANTI}.jpg", "tid": 1, "aid": 1}
     return {"alice": alice, "bob": bob, "carol": carol, "ids": ids}
 
 
@@ -51,7 +51,7 @@ def test_every_post_route_refuses_a_missing_csrf_token(app_factory):
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         client.post("/register", data={"email": "a@example.com", "nickname": "甲甲", "password": "secret123",
                                        "csrf_token": token})
-        values = {"gid": 1, "gift_id": 1, "did": 1, "wid": 1, "isbn": SANTI, "token": "x", "tid": 1}
+        values = {"gid": 1, "gift_id": 1, "did": 1, "wid": 1, "isbn": SANTI, "token": "x", "tid": 1, "aid": 1}
         rules = [r for r in app.url_map.iter_rules()
                  if r.endpoint not in SKIP_ENDPOINTS and r.methods - {"GET", "HEAD", "OPTIONS"}]
         assert len(rules) >= 14

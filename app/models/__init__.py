@@ -9,3 +9,4 @@ from app.models.drift import Drift  # noqa: F401
 from app.models.notice import Notice  # noqa: F401
 from app.models.legacy_import import LegacyImport  # noqa: F401
 from app.models.api_token import ApiToken  # noqa: F401
+from app.models.address import Address  # noqa: F401

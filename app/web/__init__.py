@@ -100,5 +100,5 @@ def book_source_down(error):
 
 
 from app.web import (  # noqa: E402,F401
-    api_reference, auth, book, contribute, cover, drift, gift, language, main, notices, personal, tokens,
-    welcome, wish)
+    account_delete, addresses, api_reference, auth, book, contribute, cover, drift, gift, language, main, notices,
+    personal, tokens, welcome, wish)

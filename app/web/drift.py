@@ -1,17 +1,20 @@
 """Requesting a gift and moving drifts (鱼漂) along. ``/gifts/<id>/request``
 takes a gift id; every ``/drift/<id>/...`` URL takes a drift id."""
-from flask import current_app, flash, redirect, render_template, url_for
+import re
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.forms.drift import DriftForm, MailedForm, ProblemForm
 from app.models import page_queries
-from app.services import drift as drifts
+from app.services import addresses, drift as drifts
 from app.view_models.book import BookViewModel
 from app.view_models.lists import condition_of
 from app.view_models.drift import DriftViewModel
 from app.web import web
 from app.web._actions import run_action
+from app.web._converters import ID_MAX
 
 
 @web.route("/gifts/<id:gift_id>/request", methods=["GET", "POST"])
@@ -24,13 +27,26 @@ def request_gift(gift_id):
     allowance = drifts.drift_allowance(current_user)
     if not allowance.allowed:
         return render_template("drift/not_enough_beans.html", allowance=allowance), 403
-    form = DriftForm()
+    chosen = _chosen_address()
+    form = DriftForm(data=chosen.details() if chosen else None)
     if form.validate_on_submit():
         if run_action(drifts.request_gift, current_user, gift.id, form.details(),
                       success=_("请求已发出，等待对方回应。已扣除 1 个鱼豆，请求没有成交会退还")):
             return redirect(url_for("web.pending"))
     return render_template("drift/request.html", form=form, book=BookViewModel(gift.book.to_dict()),
-                           gifter=gift.user, allowance=allowance, condition=condition_of(gift))
+                           gifter=gift.user, allowance=allowance, condition=condition_of(gift),
+                           addresses=addresses.addresses_of(current_user), chosen=chosen)
+
+
+def _chosen_address():
+    """The saved address the request form starts with: ``?address=<id>``
+    (one of mine, else 404), or my default one."""
+    raw = request.args.get("address")
+    if raw is None:
+        return addresses.default_of(current_user)
+    if not re.fullmatch(r"[0-9]{1,19}", raw) or not 1 <= int(raw) <= ID_MAX:
+        abort(404)
+    return addresses.own_address(current_user, int(raw))
 
 
 @web.get("/drift/<id:gift_id>")
