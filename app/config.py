@@ -78,6 +78,7 @@ BOOTSTRAP_SERVE_LOCAL = True
 # Accounts
 PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default (scrypt:32768:8:1)
 RESET_TOKEN_MAX_AGE = 30 * 60  # seconds a password-reset link stays valid
+EMAIL_CHANGE_TOKEN_MAX_AGE = 24 * 3600  # seconds a link confirming a new email address stays valid
 LOGIN_RATE_LIMIT = "10 per minute"  # logins/resets per client address and per (account, address)
 ACCOUNT_RATE_LIMIT = "50 per hour"  # password guesses (and resets) per account, from all addresses
 REGISTER_RATE_LIMIT = "5 per hour"  # accounts made per client address

@@ -144,9 +144,12 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
             User.email == normalize_email(email)).execution_options(include_deleted=True)))
 
     @staticmethod
-    def nickname_taken(nickname: str) -> bool:
-        return bool(db.session.scalar(select(func.count()).select_from(User).where(
-            User.nickname == nickname.strip()).execution_options(include_deleted=True)))
+    def nickname_taken(nickname: str, except_id: int | None = None) -> bool:
+        """Whether another account (``except_id``: not this one) has the nickname."""
+        query = select(func.count()).select_from(User).where(User.nickname == nickname.strip())
+        if except_id is not None:
+            query = query.where(User.id != except_id)
+        return bool(db.session.scalar(query.execution_options(include_deleted=True)))
 
 
 # Sessions and remember-me cookies carry "<id>:<generation>"; a revoked

@@ -100,5 +100,5 @@ def book_source_down(error):
 
 
 from app.web import (  # noqa: E402,F401
-    api_reference, auth, book, contribute, cover, drift, gift, language, main, notices, personal, tokens,
-    wish)
+    api_reference, auth, book, contribute, cover, drift, gift, language, main, notices, personal, settings,
+    tokens, wish)
