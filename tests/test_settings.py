@@ -346,3 +346,122 @@ def test_settings_page_in_english(app, me, alice):
     assert chinese_left(text_of(me.get("/settings/email/garbage")), allowed=["alice"]) == []
     me.post(path)
     assert chinese_left(text_of(me.get("/settings")), allowed=["alice"]) == []
+
+
+# -- email verification at registration ------------------------------------------------------
+
+def verify_path(message) -> str:
+    link = next(link for link in mail_links(message) if "/verify/email/" in link)
+    return urlsplit(link).path
+
+
+def registered(app, client, email="dora@example.com", nickname="dora"):
+    """Register through the form; the new account's row."""
+    assert client.post("/register", data={"email": email, "nickname": nickname,
+                                          "password": "secret123"}).status_code == 302
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_registration_mails_a_verification_link(app, client):
+    """A new account starts unverified and gets a link that verifies it (GET changes nothing)."""
+    user = registered(app, client)
+    assert user.email_verified is False
+    (mail,) = outbox(app)
+    assert mail["To"] == "dora@example.com" and mail["Subject"] == "[鱼书] 请验证你的邮箱"
+    path = verify_path(mail)
+    with unchanged():
+        assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 302
+    assert user_row(user.id).email_verified is True
+
+
+def test_unverified_notice_and_resend(app, client):
+    """The personal and settings pages say what an unverified account misses; resend mails a new link."""
+    registered(app, client)
+    for path in ("/personal", "/settings"):
+        page = text_of(client.get(path))
+        assert 'data-testid="unverified"' in page and "不会发邮件给你" in page
+    assert client.post("/settings/verify/resend").status_code == 302
+    assert len(outbox(app)) == 2 and outbox(app)[1]["To"] == "dora@example.com"
+
+
+def test_verified_account_has_no_notice(me):
+    """An account made before verification existed (verified) sees no notice and resend sends nothing."""
+    assert 'data-testid="unverified"' not in text_of(me.get("/settings"))
+
+
+def test_resend_is_rate_limited(app_factory):
+    """Past VERIFY_RESEND_RATE_LIMIT the resend answers 429 and mails nothing more."""
+    app = app_factory(VERIFY_RESEND_RATE_LIMIT="2 per hour")
+    with app.app_context():
+        client = app.test_client()
+        registered(app, client)
+        assert [client.post("/settings/verify/resend").status_code for _ in range(3)] == [302, 302, 429]
+        assert len(outbox(app)) == 3  # the registration's and two resent
+
+
+def test_unverified_account_gets_no_notice_mail(app, client):
+    """A notice for an unverified account is written but not mailed; once verified, mail comes."""
+    from app.services.notices import notify
+    user = registered(app, client)
+    with db.auto_commit():
+        notify(user.id, "invitation", isbn="9787536692930", book_title="三体", actor="alice")
+    assert len(outbox(app)) == 1  # only the verification mail
+    client.post(verify_path(outbox(app)[0]))
+    with db.auto_commit():
+        notify(user.id, "invitation", isbn="9787536692930", book_title="三体", actor="alice")
+    assert len(outbox(app)) == 2
+
+
+@pytest.mark.parametrize("token", ["garbage", "x" * 300])
+def test_bad_verification_link_is_refused(app, client, token):
+    """A malformed verification token changes nothing."""
+    registered(app, client)
+    with unchanged():
+        resp = client.post(f"/verify/email/{token}")
+    assert resp.status_code == 400 and "链接无效、已过期或已经用过" in text_of(resp)
+
+
+def test_verification_link_dies_with_the_address(app, client, monkeypatch):
+    """A verification link for the old address does not verify the account's new one."""
+    user = registered(app, client)
+    old_link = verify_path(outbox(app)[0])
+    with db.auto_commit():
+        db.session.execute(update(User).where(User.id == user.id).values(email="moved@example.com"))
+    with unchanged():
+        assert client.post(old_link).status_code == 400
+
+
+def test_expired_verification_link_is_refused(app, client, monkeypatch):
+    """A verification link older than EMAIL_VERIFY_TOKEN_MAX_AGE is refused."""
+    import time
+    from app.services import email_verification
+    user = registered(app, client)
+    real_time = time.time
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: real_time() - 4 * 24 * 3600)
+    token = email_verification.verification_token(user)
+    monkeypatch.setattr("itsdangerous.timed.time.time", real_time)
+    with unchanged():
+        assert client.post(f"/verify/email/{token}").status_code == 400
+
+
+def test_confirmed_email_change_counts_as_verified(app, client):
+    """Opening the link mailed to a new address verifies the account."""
+    user = registered(app, client)
+    ask_change(client)
+    client.post(confirm_path(outbox(app)[1]))
+    row = user_row(user.id)
+    assert row.email == "new@example.com" and row.email_verified is True
+
+
+def test_unverified_notice_and_verify_pages_in_english(app, client):
+    """The notice, the verification mail and the verify page read wholly in English."""
+    english(client)
+    registered(app, client)
+    assert chinese_left(text_of(client.get("/settings")), allowed=["dora"]) == []
+    assert chinese_left(text_of(client.get("/personal")), allowed=["dora"]) == []
+    mail = outbox(app)[0]
+    assert mail["Subject"] == "[Fisher] Please verify your email address"
+    assert chinese_left(mail.get_body(("plain",)).get_content(), allowed=["dora"]) == []
+    assert chinese_left(text_of(client.get(verify_path(mail))), allowed=["dora"]) == []
+    assert chinese_left(text_of(client.post("/verify/email/garbage")), allowed=["dora"]) == []

@@ -87,7 +87,8 @@ def confirm_email_change(token: str) -> User:
     try:
         with db.auto_commit():
             changed = db.session.execute(
-                update(User).where(User.id == user.id, User.email == old_email).values(email=new_email)
+                update(User).where(User.id == user.id, User.email == old_email)
+                .values(email=new_email, email_verified=True)  # the link proved the new address
                 .execution_options(synchronize_session=False)).rowcount == 1
     except IntegrityError:  # registered or moved there a moment ago
         raise Conflict(EMAIL_TAKEN) from None

@@ -7,14 +7,15 @@ to it (``/settings/email/<token>``, opened logged in or not): the GET shows
 a button, the POST makes the change, so a mail scanner following the link
 changes nothing.
 """
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user, login_required
 
+from app.extensions import limiter, user_key
 from app.forms.settings import EmailChangeForm, LanguageForm, NicknameForm, TimezoneForm
 from app.i18n import LANGUAGES, LOCALE_COOKIE, page_locale
 from app.libs.email import send_mail
-from app.services import account, settings as changes
+from app.services import account, email_verification, settings as changes
 from app.services.errors import Conflict, Refused
 from app.web import web
 from app.web._throttle import account_key, hit_account_limits
@@ -130,4 +131,44 @@ def settings_email_confirm(token):
     except (Refused, Conflict) as refused:
         return render_template("settings/email_link.html", problem=refused.message), 400
     flash(_("你的电子邮件地址已改为 %(email)s", email=new_email), "success")
+    return redirect(url_for("web.settings_page" if current_user.is_authenticated else "web.login"))
+
+
+# -- verifying a new account's address ------------------------------------------------------
+
+def send_verification_mail(user) -> None:
+    """The link that verifies ``user``'s address, in the account's language."""
+    with force_locale(user.locale if user.locale in LANGUAGES else page_locale()):
+        send_mail(user.email, _("请验证你的邮箱"), "verify_email", user=user,
+                  token=email_verification.verification_token(user), hours=email_verification.link_hours())
+
+
+def _resend_limit() -> str:
+    return current_app.config["VERIFY_RESEND_RATE_LIMIT"]
+
+
+@web.post("/settings/verify/resend")
+@login_required
+@limiter.limit(_resend_limit, key_func=user_key)
+def resend_verification():
+    """Mail the verification link again (rate limited per account)."""
+    user = current_user._get_current_object()
+    if user.email_verified:
+        flash(_("你的邮箱已经验证过了"), "info")
+    else:
+        send_verification_mail(user)
+        flash(_("验证邮件已重新发到 %(email)s", email=user.email), "success")
+    return redirect(url_for("web.settings_page"))
+
+
+@web.route("/verify/email/<token>", methods=["GET", "POST"])
+def verify_email(token):
+    """The mailed link: the GET shows a button, its POST marks the address verified."""
+    if request.method == "GET":
+        return render_template("settings/verify_link.html")
+    try:
+        email_verification.verify_email(token)
+    except Refused as refused:
+        return render_template("settings/verify_link.html", problem=refused.message), 400
+    flash(_("邮箱已验证，通知邮件会发到这个地址"), "success")
     return redirect(url_for("web.settings_page" if current_user.is_authenticated else "web.login"))
