@@ -385,9 +385,11 @@ def test_unverified_notice_and_resend(app, client):
     assert len(outbox(app)) == 2 and outbox(app)[1]["To"] == "dora@example.com"
 
 
-def test_verified_account_has_no_notice(me):
-    """An account made before verification existed (verified) sees no notice and resend sends nothing."""
+def test_verified_account_has_no_notice(app, me):
+    """A verified account sees no notice, and a resend mails nothing."""
     assert 'data-testid="unverified"' not in text_of(me.get("/settings"))
+    assert me.post("/settings/verify/resend").status_code == 302
+    assert outbox(app) == []
 
 
 def test_resend_is_rate_limited(app_factory):
@@ -418,6 +420,7 @@ def test_bad_verification_link_is_refused(app, client, token):
     """A malformed verification token changes nothing."""
     registered(app, client)
     with unchanged():
+        assert client.get(f"/verify/email/{token}").status_code == 400
         resp = client.post(f"/verify/email/{token}")
     assert resp.status_code == 400 and "链接无效、已过期或已经用过" in text_of(resp)
 
@@ -464,4 +467,4 @@ def test_unverified_notice_and_verify_pages_in_english(app, client):
     assert mail["Subject"] == "[Fisher] Please verify your email address"
     assert chinese_left(mail.get_body(("plain",)).get_content(), allowed=["dora"]) == []
     assert chinese_left(text_of(client.get(verify_path(mail))), allowed=["dora"]) == []
-    assert chinese_left(text_of(client.post("/verify/email/garbage")), allowed=["dora"]) == []
+    assert chinese_left(text_of(client.get("/verify/email/garbage")), allowed=["dora"]) == []

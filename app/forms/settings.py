@@ -9,6 +9,7 @@ Refused there).
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 
 from app.forms.auth import email_field, nickname_field
@@ -21,7 +22,7 @@ COMMON_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", 
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("语言"), choices=list(LANGUAGES.items()), validate_choice=False,
+    locale = SelectField(_l("语言"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()], validate_choice=False,
                          validators=[AnyOf(list(LANGUAGES), message=_l("不支持这种语言"))])
 
 
@@ -34,7 +35,7 @@ class TimezoneForm(FlaskForm):
         zones = list(COMMON_ZONES)
         if stored and stored not in zones:
             zones.insert(0, stored)
-        self.timezone.choices = [("", _l("网站默认时区"))] + [(z, z) for z in zones]
+        self.timezone.choices = [SelectChoice("", _l("网站默认时区"))] + [SelectChoice(z, z) for z in zones]
         if self.timezone.data is None:
             self.timezone.data = stored or ""
         return self

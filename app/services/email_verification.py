@@ -31,9 +31,9 @@ def verification_token(user: User) -> str:
     return _serializer().dumps({"uid": user.id, "email": user.email})
 
 
-def verify_email(token: str) -> User:
-    """Mark the address the token was mailed to as verified; Refused for a
-    forged or expired token, or one for an address the account no longer has."""
+def token_account(token: str) -> User:
+    """The account a live token was mailed to; Refused for a forged or expired
+    token, or one for an address the account no longer has."""
     try:
         data = _serializer().loads(token, max_age=current_app.config["EMAIL_VERIFY_TOKEN_MAX_AGE"])
     except BadSignature:
@@ -43,9 +43,15 @@ def verify_email(token: str) -> User:
     user = db.session.get(User, data["uid"])
     if user is None or user.email != data["email"]:
         raise Refused(LINK_DEAD)
+    return user
+
+
+def verify_email(token: str) -> User:
+    """Mark the address the token was mailed to as verified (see token_account)."""
+    user = token_account(token)
     if not user.email_verified:
         with db.auto_commit():
-            db.session.execute(update(User).where(User.id == user.id, User.email == data["email"])
+            db.session.execute(update(User).where(User.id == user.id, User.email == user.email)
                                .values(email_verified=True).execution_options(synchronize_session=False))
         db.session.expire(user, ["email_verified"])
     return user

@@ -164,9 +164,10 @@ def resend_verification():
 @web.route("/verify/email/<token>", methods=["GET", "POST"])
 def verify_email(token):
     """The mailed link: the GET shows a button, its POST marks the address verified."""
-    if request.method == "GET":
-        return render_template("settings/verify_link.html")
     try:
+        if request.method == "GET":
+            email_verification.token_account(token)
+            return render_template("settings/verify_link.html")
         email_verification.verify_email(token)
     except Refused as refused:
         return render_template("settings/verify_link.html", problem=refused.message), 400
