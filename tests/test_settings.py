@@ -355,6 +355,19 @@ def verify_path(message) -> str:
     return urlsplit(link).path
 
 
+@pytest.fixture
+def vapp(app_factory):
+    """An app with EMAIL_VERIFICATION on (the other tests' config turns it off)."""
+    app = app_factory(EMAIL_VERIFICATION=True)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def vclient(vapp):
+    return vapp.test_client()
+
+
 def registered(app, client, email="dora@example.com", nickname="dora"):
     """Register through the form; the new account's row."""
     assert client.post("/register", data={"email": email, "nickname": nickname,
@@ -362,31 +375,31 @@ def registered(app, client, email="dora@example.com", nickname="dora"):
     return db.session.scalar(select(User).where(User.email == email))
 
 
-def test_registration_mails_a_verification_link(app, client):
+def test_registration_mails_a_verification_link(vapp, vclient):
     """A new account starts unverified and gets a link that verifies it (GET changes nothing)."""
-    user = registered(app, client)
+    user = registered(vapp, vclient)
     assert user.email_verified is False
-    (mail,) = outbox(app)
+    (mail,) = outbox(vapp)
     assert mail["To"] == "dora@example.com" and mail["Subject"] == "[鱼书] 请验证你的邮箱"
     path = verify_path(mail)
     with unchanged():
-        assert client.get(path).status_code == 200
-    assert client.post(path).status_code == 302
+        assert vclient.get(path).status_code == 200
+    assert vclient.post(path).status_code == 302
     assert user_row(user.id).email_verified is True
 
 
-def test_unverified_notice_and_resend(app, client):
+def test_unverified_notice_and_resend(vapp, vclient):
     """The personal and settings pages say what an unverified account misses; resend mails a new link."""
-    registered(app, client)
+    registered(vapp, vclient)
     for path in ("/personal", "/settings"):
-        page = text_of(client.get(path))
+        page = text_of(vclient.get(path))
         assert 'data-testid="unverified"' in page and "不会发邮件给你" in page
-    assert client.post("/settings/verify/resend").status_code == 302
-    assert len(outbox(app)) == 2 and outbox(app)[1]["To"] == "dora@example.com"
+    assert vclient.post("/settings/verify/resend").status_code == 302
+    assert len(outbox(vapp)) == 2 and outbox(vapp)[1]["To"] == "dora@example.com"
 
 
 def test_verified_account_has_no_notice(app, me):
-    """A verified account sees no notice, and a resend mails nothing."""
+    """A verified account (made before 0012, or with EMAIL_VERIFICATION off) sees no notice; resend mails nothing."""
     assert 'data-testid="unverified"' not in text_of(me.get("/settings"))
     assert me.post("/settings/verify/resend").status_code == 302
     assert outbox(app) == []
@@ -394,7 +407,7 @@ def test_verified_account_has_no_notice(app, me):
 
 def test_resend_is_rate_limited(app_factory):
     """Past VERIFY_RESEND_RATE_LIMIT the resend answers 429 and mails nothing more."""
-    app = app_factory(VERIFY_RESEND_RATE_LIMIT="2 per hour")
+    app = app_factory(EMAIL_VERIFICATION=True, VERIFY_RESEND_RATE_LIMIT="2 per hour")
     with app.app_context():
         client = app.test_client()
         registered(app, client)
@@ -402,69 +415,69 @@ def test_resend_is_rate_limited(app_factory):
         assert len(outbox(app)) == 3  # the registration's and two resent
 
 
-def test_unverified_account_gets_no_notice_mail(app, client):
+def test_unverified_account_gets_no_notice_mail(vapp, vclient):
     """A notice for an unverified account is written but not mailed; once verified, mail comes."""
     from app.services.notices import notify
-    user = registered(app, client)
+    user = registered(vapp, vclient)
     with db.auto_commit():
         notify(user.id, "invitation", isbn="9787536692930", book_title="三体", actor="alice")
-    assert len(outbox(app)) == 1  # only the verification mail
-    client.post(verify_path(outbox(app)[0]))
+    assert len(outbox(vapp)) == 1  # only the verification mail
+    vclient.post(verify_path(outbox(vapp)[0]))
     with db.auto_commit():
         notify(user.id, "invitation", isbn="9787536692930", book_title="三体", actor="alice")
-    assert len(outbox(app)) == 2
+    assert len(outbox(vapp)) == 2
 
 
 @pytest.mark.parametrize("token", ["garbage", "x" * 300])
-def test_bad_verification_link_is_refused(app, client, token):
+def test_bad_verification_link_is_refused(vapp, vclient, token):
     """A malformed verification token changes nothing."""
-    registered(app, client)
+    registered(vapp, vclient)
     with unchanged():
-        assert client.get(f"/verify/email/{token}").status_code == 400
-        resp = client.post(f"/verify/email/{token}")
+        assert vclient.get(f"/verify/email/{token}").status_code == 400
+        resp = vclient.post(f"/verify/email/{token}")
     assert resp.status_code == 400 and "链接无效、已过期或已经用过" in text_of(resp)
 
 
-def test_verification_link_dies_with_the_address(app, client, monkeypatch):
+def test_verification_link_dies_with_the_address(vapp, vclient, monkeypatch):
     """A verification link for the old address does not verify the account's new one."""
-    user = registered(app, client)
-    old_link = verify_path(outbox(app)[0])
+    user = registered(vapp, vclient)
+    old_link = verify_path(outbox(vapp)[0])
     with db.auto_commit():
         db.session.execute(update(User).where(User.id == user.id).values(email="moved@example.com"))
     with unchanged():
-        assert client.post(old_link).status_code == 400
+        assert vclient.post(old_link).status_code == 400
 
 
-def test_expired_verification_link_is_refused(app, client, monkeypatch):
+def test_expired_verification_link_is_refused(vapp, vclient, monkeypatch):
     """A verification link older than EMAIL_VERIFY_TOKEN_MAX_AGE is refused."""
     import time
     from app.services import email_verification
-    user = registered(app, client)
+    user = registered(vapp, vclient)
     real_time = time.time
     monkeypatch.setattr("itsdangerous.timed.time.time", lambda: real_time() - 4 * 24 * 3600)
     token = email_verification.verification_token(user)
     monkeypatch.setattr("itsdangerous.timed.time.time", real_time)
     with unchanged():
-        assert client.post(f"/verify/email/{token}").status_code == 400
+        assert vclient.post(f"/verify/email/{token}").status_code == 400
 
 
-def test_confirmed_email_change_counts_as_verified(app, client):
+def test_confirmed_email_change_counts_as_verified(vapp, vclient):
     """Opening the link mailed to a new address verifies the account."""
-    user = registered(app, client)
-    ask_change(client)
-    client.post(confirm_path(outbox(app)[1]))
+    user = registered(vapp, vclient)
+    ask_change(vclient)
+    vclient.post(confirm_path(outbox(vapp)[1]))
     row = user_row(user.id)
     assert row.email == "new@example.com" and row.email_verified is True
 
 
-def test_unverified_notice_and_verify_pages_in_english(app, client):
+def test_unverified_notice_and_verify_pages_in_english(vapp, vclient):
     """The notice, the verification mail and the verify page read wholly in English."""
-    english(client)
-    registered(app, client)
-    assert chinese_left(text_of(client.get("/settings")), allowed=["dora"]) == []
-    assert chinese_left(text_of(client.get("/personal")), allowed=["dora"]) == []
-    mail = outbox(app)[0]
+    english(vclient)
+    registered(vapp, vclient)
+    assert chinese_left(text_of(vclient.get("/settings")), allowed=["dora"]) == []
+    assert chinese_left(text_of(vclient.get("/personal")), allowed=["dora"]) == []
+    mail = outbox(vapp)[0]
     assert mail["Subject"] == "[Fisher] Please verify your email address"
     assert chinese_left(mail.get_body(("plain",)).get_content(), allowed=["dora"]) == []
-    assert chinese_left(text_of(client.get(verify_path(mail))), allowed=["dora"]) == []
-    assert chinese_left(text_of(client.get("/verify/email/garbage")), allowed=["dora"]) == []
+    assert chinese_left(text_of(vclient.get(verify_path(mail))), allowed=["dora"]) == []
+    assert chinese_left(text_of(vclient.get("/verify/email/garbage")), allowed=["dora"]) == []

@@ -32,7 +32,8 @@ def register():
     """Make an account; REGISTER_RATE_LIMIT counts the accounts made per address."""
     form = RegisterForm()
     if form.validate_on_submit():
-        user = User(email=form.email.data, nickname=form.nickname.data, email_verified=False)
+        verify = current_app.config["EMAIL_VERIFICATION"]
+        user = User(email=form.email.data, nickname=form.nickname.data, email_verified=not verify)
         user.password = form.password.data
         try:
             with db.auto_commit():
@@ -41,7 +42,8 @@ def register():
             form.email.errors.append(_("电子邮件或昵称刚刚已被注册，请换一个"))
             return render_template("auth/register.html", form=form)
         login_user(user)
-        send_verification_mail(user)
+        if verify:
+            send_verification_mail(user)
         flash(_("注册成功，欢迎来到鱼书"), "success")
         return redirect(url_for("web.index"))
     return render_template("auth/register.html", form=form)
