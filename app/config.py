@@ -78,6 +78,10 @@ BOOTSTRAP_SERVE_LOCAL = True
 # Accounts
 PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default (scrypt:32768:8:1)
 RESET_TOKEN_MAX_AGE = 30 * 60  # seconds a password-reset link stays valid
+EMAIL_CHANGE_TOKEN_MAX_AGE = 24 * 3600  # seconds a link confirming a new email address stays valid
+EMAIL_VERIFY_TOKEN_MAX_AGE = 3 * 24 * 3600  # seconds a link verifying a new account's address stays valid
+EMAIL_VERIFICATION = True  # new accounts get a link to verify their address; no notice mail until they do
+VERIFY_RESEND_RATE_LIMIT = "3 per hour"  # verification mails asked for again, per account
 LOGIN_RATE_LIMIT = "10 per minute"  # logins/resets per client address and per (account, address)
 ACCOUNT_RATE_LIMIT = "50 per hour"  # password guesses (and resets) per account, from all addresses
 REGISTER_RATE_LIMIT = "5 per hour"  # accounts made per client address

@@ -45,6 +45,7 @@ def make_config(tmp_path, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "LOAD_BUNDLED_CATALOG": False,
         "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "EMAIL_VERIFICATION": False,  # test_settings.py turns it on; elsewhere sign-ups are verified
         "JOBS_QUEUE": "immediate",  # each job runs at once in the caller; test_jobs.py runs real workers
         "PAGE_CACHE_TTL": 0,  # test_page_cache.py turns it on
         "YUSHU_RETRIES": 0,

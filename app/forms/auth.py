@@ -22,7 +22,7 @@ def ascii_only(_form, field):
         raise StopValidation(_("电子邮件地址只能使用英文字母、数字和符号，暂不支持含中文等其他文字的地址"))
 
 
-def _email_field():
+def email_field():
     """An address in its canonical form (what is stored and looked up), so the
     length checked is the length stored."""
     return EmailField(_l("电子邮件"), filters=[_canonical], validators=[
@@ -37,13 +37,20 @@ def _new_password(label, *extra):
         Length(6, 32, message=_l("密码长度须在 6 到 32 个字符之间")), *extra])
 
 
+def nickname_field():
+    """The nickname as registration takes it (also the settings page's change
+    of nickname, so both keep one set of rules)."""
+    return StringField(_l("昵称"), filters=[_strip], validators=[
+        DataRequired(message=_l("昵称不能为空")), Length(2, 10, message=_l("昵称至少需要两个字符，最多10个字符"))])
+
+
 def not_common(_form, field):
     if is_common(field.data):
         raise ValidationError(_("这个密码太常见了，很容易被猜到，请换一个"))
 
 
 class EmailForm(FlaskForm):
-    email = _email_field()
+    email = email_field()
 
 
 class LoginForm(EmailForm):
@@ -53,8 +60,7 @@ class LoginForm(EmailForm):
 
 class RegisterForm(EmailForm):
     password = _new_password(_l("密码"), not_common)
-    nickname = StringField(_l("昵称"), filters=[_strip], validators=[
-        DataRequired(message=_l("昵称不能为空")), Length(2, 10, message=_l("昵称至少需要两个字符，最多10个字符"))])
+    nickname = nickname_field()
 
     def validate_email(self, field):
         if User.email_taken(field.data):

@@ -77,8 +77,9 @@ def notify(uid: int, kind: str, *, drift: Drift | None = None, gift_id: int | No
     """Write a notice for user ``uid`` in the caller's unit of work (whose
     user rows are locked already) and queue its email after the commit."""
     spec = KINDS[kind]
-    mail_off = db.session.scalar(select(User.mail_off).where(User.id == uid)) or ""
-    wants_mail = spec.group not in mail_off.split(",")
+    mail_off, verified = db.session.execute(
+        select(User.mail_off, User.email_verified).where(User.id == uid)).one_or_none() or ("", False)
+    wants_mail = bool(verified) and spec.group not in (mail_off or "").split(",")  # an unverified address gets none
     if drift is not None:
         isbn, book_title, gift_id = drift.isbn, drift.book_title, drift.gift_id
     notice = Notice(uid=uid, kind=kind, drift_id=drift.id if drift is not None else None,

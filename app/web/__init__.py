@@ -101,4 +101,4 @@ def book_source_down(error):
 
 from app.web import (  # noqa: E402,F401
     account_delete, addresses, api_reference, auth, book, contribute, cover, drift, gift, language, main, notices,
-    personal, tokens, welcome, wish)
+    personal, settings, tokens, welcome, wish)

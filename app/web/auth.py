@@ -19,6 +19,7 @@ from app.services.notices import MAIL_GROUP_KEYS, MAIL_GROUPS, set_mail_groups
 from app.view_models.ledger import ledger_rows
 from app.web import web
 from app.web._throttle import account_attempt, account_key, hit_account_limits
+from app.web.settings import send_verification_mail
 
 
 def _account_made(response) -> bool:
@@ -31,7 +32,8 @@ def register():
     """Make an account; REGISTER_RATE_LIMIT counts the accounts made per address."""
     form = RegisterForm()
     if form.validate_on_submit():
-        user = User(email=form.email.data, nickname=form.nickname.data)
+        verify = current_app.config["EMAIL_VERIFICATION"]
+        user = User(email=form.email.data, nickname=form.nickname.data, email_verified=not verify)
         user.password = form.password.data
         try:
             with db.auto_commit():
@@ -40,6 +42,8 @@ def register():
             form.email.errors.append(_("电子邮件或昵称刚刚已被注册，请换一个"))
             return render_template("auth/register.html", form=form)
         login_user(user)
+        if verify:
+            send_verification_mail(user)
         flash(_("注册成功，欢迎来到鱼书"), "success")
         return redirect(url_for("web.welcome"))
     return render_template("auth/register.html", form=form)

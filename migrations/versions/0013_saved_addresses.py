@@ -1,7 +1,7 @@
 """address: saved mailing addresses for drift requests
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03 13:15:00
 
 A new table only; no existing row changes. (Written on 0011 next to 0012,
@@ -14,7 +14,7 @@ MYSQL_TABLE = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4",
                "mysql_collate": "utf8mb4_unicode_ci"}
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
