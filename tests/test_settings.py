@@ -481,3 +481,10 @@ def test_unverified_notice_and_verify_pages_in_english(vapp, vclient):
     assert chinese_left(mail.get_body(("plain",)).get_content(), allowed=["dora"]) == []
     assert chinese_left(text_of(vclient.get(verify_path(mail))), allowed=["dora"]) == []
     assert chinese_left(text_of(vclient.get("/verify/email/garbage")), allowed=["dora"]) == []
+
+
+def test_settings_page_links_to_addresses_and_deletion(app):
+    """/settings leads on to the saved addresses and to deleting the account."""
+    from tests.helpers import login_client, make_user
+    page = login_client(app, make_user("爱丽丝", "alice@example.com")).get("/settings").get_data(as_text=True)
+    assert 'href="/settings/addresses"' in page and 'href="/settings/delete"' in page
