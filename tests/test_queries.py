@@ -45,11 +45,18 @@ def _pair(mine, theirs):
     return add
 
 
+def _one_bean(user) -> None:
+    from app.models.bean_ledger import BeanReason, change_beans
+    with db.auto_commit():
+        change_beans(user.id, 1, BeanReason.LEGACY_OPENING)
+
+
 SCENES = {
     "my_gifts": Scene(lambda isbns: "/my/gifts", _pair(make_gift, make_wish), "1 人想要", N),
     "my_wishes": Scene(lambda isbns: "/my/wishes", _pair(make_wish, make_gift), "1 人可赠送", N),
     "detail_gifters": Scene(lambda isbns: f"/book/{isbns[0]}/detail",
-                           lambda me, other, isbns, k: make_gift(other, isbns[0]), "向 TA 请求此书", N),
+                           lambda me, other, isbns, k: make_gift(other, isbns[0]), "向 TA 请求此书", N,
+                           setup=lambda me, isbns: _one_bean(me)),  # the request button shows only to who can pay
     "detail_wishers": Scene(lambda isbns: f"/book/{isbns[0]}/detail",
                             lambda me, other, isbns, k: make_wish(other, isbns[0]), "向 TA 赠送此书", N,
                             setup=lambda me, isbns: make_gift(me, isbns[0])),
