@@ -23,6 +23,14 @@ from app.spider import BookSourceError
 from app.spider.source import stored_book
 
 
+def bad_isbn(text: str):
+    return problem(400, f"{text[:40]} 不是有效的 ISBN", kind="invalid-isbn", title="Not an ISBN")
+
+
+def unknown_book(isbn: str):
+    return problem(404, f"还没有哪个书源知道 ISBN {isbn}", kind="unknown-book", title="Unknown book")
+
+
 def book_json(record: dict, offered: int) -> dict:
     """A book record as the Book model: lists for names, "" for no value."""
     book = {field: record.get(field) for field in BOOK_FIELDS}
@@ -46,14 +54,14 @@ def get_book(isbn: str):
     not answer."""
     number = normalize_isbn(isbn)
     if number is None:
-        return problem(400, f"{isbn[:40]} 不是有效的 ISBN", kind="invalid-isbn", title="Not an ISBN")
+        return bad_isbn(isbn)
     try:
         record = book_service.find_by_isbn(number)
     except BookSourceError:
         return problem(503, "书源暂时不可用，请稍后再试", kind="source-unavailable",
                        title="Book source unavailable")
     if record is None:
-        return problem(404, f"还没有哪个书源知道 ISBN {number}", kind="unknown-book", title="Unknown book")
+        return unknown_book(number)
     return jsonify(books_json([record])[0])
 
 

@@ -16,13 +16,12 @@ from flask import g, jsonify
 from sqlalchemy import func, or_, select
 
 from app.api.paging import decode_cursor, encode_cursor, keyset_page, page_response
-from app.api.problems import problem
 from app.api.schemas.common import PageQuery, utc_iso
 from app.api.schemas.lists import (
     CONDITION_NAMES, MyGift, MyGiftPage, MyWish, MyWishPage, NewGift, NewWish, OfferPage, OfferQuery)
 from app.api.spec import operation
 from app.api.v1 import api_v1
-from app.api.v1_books import books_json
+from app.api.v1_books import bad_isbn, books_json, unknown_book
 from app.libs.enums import GiftCondition, PendingStatus, TokenScope
 from app.libs.helper import normalize_isbn
 from app.models import page_queries
@@ -50,14 +49,6 @@ def books_by_isbn(isbns: list[str]) -> dict[str, dict]:
     """The Book bodies of these ISBNs, in one query (and one offer count)."""
     records = [book.to_dict() for book in db.session.scalars(select(Book).where(Book.isbn.in_(set(isbns))))]
     return {body["isbn"]: body for body in books_json(records)}
-
-
-def bad_isbn(text: str):
-    return problem(400, f"{text[:40]} 不是有效的 ISBN", kind="invalid-isbn", title="Not an ISBN")
-
-
-def unknown_book(isbn: str):
-    return problem(404, f"还没有哪个书源知道 ISBN {isbn}", kind="unknown-book", title="Unknown book")
 
 
 # -- the copies on offer ---------------------------------------------------
