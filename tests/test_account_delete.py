@@ -198,3 +198,20 @@ def test_csrf_token_required(app_factory):
         assert 'name="csrf_token"' in text_of(client.get("/settings/delete"))
         with unchanged():
             assert client.post("/settings/delete", data={"password": "secret123"}).status_code == 400
+
+
+def test_deleted_contributor_is_named_in_the_readers_language(app_factory, tmp_path):
+    """A book added by a deleted account says who added it as "已注销用户 #id" in Chinese and "Deleted user #id" in English."""
+    app = app_factory(COVERS_DIR=str(tmp_path / "covers"))
+    with app.app_context():
+        carol = make_user("卡罗尔", "carol@example.com")
+        as_carol = login_client(app, carol)
+        isbn = "9787111111115"
+        assert as_carol.post("/book/new", data={"isbn": isbn, "title": "宇宙尽头的茶馆", "authors": "宝树"}
+                             ).status_code == 302
+        assert delete(as_carol).status_code == 302
+        reader = app.test_client()
+        assert f"由 已注销用户 #{carol.id} 添加" in text_of(reader.get(f"/book/{isbn}/detail"))
+        reader.set_cookie("locale", "en")
+        page = text_of(reader.get(f"/book/{isbn}/detail"))
+        assert f"Added by Deleted user #{carol.id}" in page and "卡罗尔" not in page

@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask import current_app
+from flask_babel import gettext
 from flask_login import UserMixin
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Boolean, Integer, Numeric, String, func, select, true, update
@@ -52,6 +53,11 @@ def hash_password(raw: str) -> str:
     return generate_password_hash(raw, current_app.config["PASSWORD_HASH_METHOD"])
 
 
+# The password of a deleted (anonymised) account: not "<method>$<salt>$<hash>",
+# so no check accepts it (services/account_delete.py).
+UNUSABLE_PASSWORD = "!account-deleted"
+
+
 class User(UserMixin, SoftDeleteMixin, db.Model):
     __tablename__ = "user"
 
@@ -89,6 +95,18 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
     @password.setter
     def password(self, raw: str) -> None:
         self._password = hash_password(raw)
+
+    @property
+    def account_deleted(self) -> bool:
+        return self._password == UNUSABLE_PASSWORD
+
+    @property
+    def display_nickname(self) -> str:
+        """The nickname as pages show it: a deleted account's stored
+        placeholder (unique, Chinese) is shown in the reader's language."""
+        if self.account_deleted:
+            return gettext("已注销用户 #%(id)s", id=self.id)
+        return self.nickname
 
     def check_password(self, raw: str) -> bool:
         if not self._password:  # never set: refuse, after the same work as a real check

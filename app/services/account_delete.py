@@ -36,14 +36,11 @@ from app.models.base import DELETED, LIVE, db
 from app.models.drift import Drift
 from app.models.gift import Gift
 from app.models.unit_of_work import retry_on_deadlock
-from app.models.user import User, lock_user_rows
+from app.models.user import UNUSABLE_PASSWORD, User, lock_user_rows
 from app.models.wish import Wish
 from app.services import addresses
 from app.services.errors import Refused
 from app.services.notices import MAIL_GROUP_KEYS
-
-UNUSABLE_PASSWORD = "!account-deleted"  # not "<method>$<salt>$<hash>": no check accepts it
-
 
 def placeholder_nickname(uid: int) -> str:
     return f"已注销用户 #{uid}"

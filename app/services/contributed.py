@@ -95,7 +95,7 @@ def contribution(isbn: str, viewer) -> Contribution | None:
         return None
     book, user = row
     mine = getattr(viewer, "is_authenticated", False) and viewer.id == user.id
-    return Contribution(user.nickname, bool(mine) and editable_by(book, viewer))
+    return Contribution(user.display_nickname, bool(mine) and editable_by(book, viewer))
 
 
 def contributed_book(isbn: str, user: User) -> Book:
