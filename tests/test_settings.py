@@ -488,3 +488,21 @@ def test_settings_page_links_to_addresses_and_deletion(app):
     from tests.helpers import login_client, make_user
     page = login_client(app, make_user("爱丽丝", "alice@example.com")).get("/settings").get_data(as_text=True)
     assert 'href="/settings/addresses"' in page and 'href="/settings/delete"' in page
+
+
+def test_email_change_ends_other_sessions(app, me, alice):
+    """A confirmed new address logs the account out everywhere but the browser that confirmed it."""
+    other = login_client(app, alice)
+    assert other.get("/settings").status_code == 200
+    ask_change(me)
+    assert me.post(confirm_path(outbox(app)[0])).status_code == 302
+    assert me.get("/settings").status_code == 200
+    resp = other.get("/settings")
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
+
+
+def test_email_change_confirmed_elsewhere_ends_every_session(app, me, alice):
+    """A link opened in a browser with no session ends every session of the account."""
+    ask_change(me)
+    assert app.test_client().post(confirm_path(outbox(app)[0])).status_code == 302
+    assert me.get("/settings").status_code == 302

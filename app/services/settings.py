@@ -5,7 +5,10 @@ move an account to an address they cannot read. The link's token names the
 account, the new address and the address it had when the change was asked:
 once the change is made (or the address changed in any other way) the
 token no longer matches and is dead -- a link works once. It also expires
-after EMAIL_CHANGE_TOKEN_MAX_AGE seconds.
+after EMAIL_CHANGE_TOKEN_MAX_AGE seconds. A changed address ends every
+session of the account (the address is how a password is reset, so whoever
+is logged in elsewhere must log in again); the view keeps the session that
+confirmed it, as a password change does.
 
 Messages are lazy, as in app/services/account.py.
 """
@@ -78,8 +81,9 @@ def email_change_request(token: str) -> tuple[User, str]:
 
 
 def confirm_email_change(token: str) -> User:
-    """Move the account the token names to its new address, once. Refused for
-    a dead link; Conflict when another account took the address meanwhile."""
+    """Move the account the token names to its new address, once, and end
+    its sessions. Refused for a dead link; Conflict when another account took
+    the address meanwhile."""
     user, new_email = email_change_request(token)
     old_email = user.email
     if User.email_taken(new_email):
@@ -88,12 +92,13 @@ def confirm_email_change(token: str) -> User:
         with db.auto_commit():
             changed = db.session.execute(
                 update(User).where(User.id == user.id, User.email == old_email)
-                .values(email=new_email, email_verified=True)  # the link proved the new address
+                .values({User.email: new_email, User.email_verified: True,  # the link proved it
+                         User.session_generation: User.session_generation + 1})
                 .execution_options(synchronize_session=False)).rowcount == 1
     except IntegrityError:  # registered or moved there a moment ago
         raise Conflict(EMAIL_TAKEN) from None
     finally:
-        db.session.expire(user, ["email"])
+        db.session.expire(user)
     if not changed:  # the same link opened twice at once: the other request won
         raise Refused(LINK_DEAD)
     return user

@@ -18,6 +18,7 @@ from app.services.errors import Conflict, Refused
 from app.services.notices import MAIL_GROUP_KEYS, MAIL_GROUPS, set_mail_groups
 from app.view_models.ledger import ledger_rows
 from app.web import web
+from app.web._login import keep_this_session
 from app.web._throttle import account_attempt, account_key, hit_account_limits
 from app.web.settings import send_verification_mail
 
@@ -142,14 +143,10 @@ def change_password():
         except Refused as refused:
             form.old_password.errors.append(refused.message)
         else:
-            login_user(user, remember=_remember_cookie_sent())  # the new session id
+            keep_this_session(user)  # the new session id
             flash(_("密码已更新，其他设备上的登录已退出"), "success")
             return redirect(url_for("web.personal_center"))
     return render_template("auth/change_password.html", form=form)
-
-
-def _remember_cookie_sent() -> bool:
-    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 @web.get("/personal")

@@ -19,6 +19,7 @@ from app.services import account, email_verification, settings as changes
 from app.services.errors import Conflict, Refused
 from app.web import web
 from app.web._throttle import account_key, hit_account_limits
+from app.web._login import keep_this_session
 from app.web.language import COOKIE_MAX_AGE
 
 
@@ -126,11 +127,14 @@ def settings_email_confirm(token):
         return render_template("settings/email_link.html", problem=refused.message), 400
     if request.method == "GET":
         return render_template("settings/email_link.html", user=user, new_email=new_email)
+    mine = current_user.is_authenticated and current_user.id == user.id
     try:
         changes.confirm_email_change(token)
     except (Refused, Conflict) as refused:
         return render_template("settings/email_link.html", problem=refused.message), 400
-    flash(_("你的电子邮件地址已改为 %(email)s", email=new_email), "success")
+    if mine:  # every other session ended; this one carries on
+        keep_this_session(user)
+    flash(_("你的电子邮件地址已改为 %(email)s，其他设备上的登录已退出", email=new_email), "success")
     return redirect(url_for("web.settings_page" if current_user.is_authenticated else "web.login"))
 
 
