@@ -39,7 +39,7 @@ def wish_import_rate_limit() -> str:
 def user_key() -> str:
     """The signed-in account (for limits on what only members do)."""
     from flask_login import current_user
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else get_remote_address()
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
 
 
 __all__ = ["babel", "cache", "migrate", "csrf", "bootstrap", "mail", "limiter", "login_manager",

@@ -506,3 +506,17 @@ def test_email_change_confirmed_elsewhere_ends_every_session(app, me, alice):
     ask_change(me)
     assert app.test_client().post(confirm_path(outbox(app)[0])).status_code == 302
     assert me.get("/settings").status_code == 302
+
+
+def test_resend_limit_outlives_logging_out_everywhere(app_factory):
+    """Ending every session (a new session generation) does not reset the account's resend limit."""
+    app = app_factory(EMAIL_VERIFICATION=True, VERIFY_RESEND_RATE_LIMIT="2 per hour")
+    with app.app_context():
+        client = app.test_client()
+        registered(app, client)
+        assert [client.post("/settings/verify/resend").status_code for _ in range(2)] == [302, 302]
+        dora = db.session.scalar(select(User).where(User.email == "dora@example.com"))
+        again = login_client(app, dora)
+        assert again.post("/logout/everywhere").status_code == 302
+        again = login_client(app, user_row(dora.id))
+        assert again.post("/settings/verify/resend").status_code == 429
