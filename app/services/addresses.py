@@ -21,7 +21,7 @@ from app.services.errors import NotFound, Refused
 ADDRESSES_MAX = 10  # the default of the ADDRESSES_MAX setting
 
 
-def _limit() -> int:
+def address_limit() -> int:
     return int(current_app.config.get("ADDRESSES_MAX", ADDRESSES_MAX))
 
 
@@ -59,7 +59,7 @@ def _promote_oldest(uid: int) -> None:
 
 def add_address(user: User, details: dict, make_default: bool = False) -> Address:
     """Save a new address; Refused beyond the cap (counted under the lock)."""
-    limit = _limit()
+    limit = address_limit()
     with db.auto_commit():
         lock_user_rows(user.id)
         count = db.session.scalar(select(func.count()).select_from(Address).where(

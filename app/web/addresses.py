@@ -21,7 +21,7 @@ def addresses_page():
                       success=_("地址已保存")):
             return redirect(url_for("web.addresses_page"))
     return render_template("settings/addresses.html", form=form, addresses=addresses.addresses_of(current_user),
-                           limit=addresses._limit())
+                           limit=addresses.address_limit())
 
 
 @web.route("/settings/addresses/<id:aid>/edit", methods=["GET", "POST"])

@@ -60,32 +60,32 @@ def settings_language():
     return response
 
 
+def _save(name: str, form, field, change, done: str):
+    """One setting's POST: validate ``form``, apply ``change(user, value)``,
+    flash ``done`` and go back; a refusal becomes the field's error, on the
+    page answered 400 with the posted form in place."""
+    if form.validate_on_submit():
+        try:
+            change(current_user._get_current_object(), field.data)
+        except (Refused, Conflict) as refused:
+            field.errors.append(str(refused.message))
+        else:
+            return _back(done)
+    return _settings_page(400, **{name: form})
+
+
 @web.post("/settings/timezone")
 @login_required
 def settings_timezone():
     form = TimezoneForm()
-    if form.validate_on_submit():
-        try:
-            account.set_timezone(current_user._get_current_object(), form.timezone.data)
-        except Refused as refused:
-            form.timezone.errors.append(str(refused.message))
-        else:
-            return _back(_("时区已保存"))
-    return _settings_page(400, timezone=form)
+    return _save("timezone", form, form.timezone, account.set_timezone, _("时区已保存"))
 
 
 @web.post("/settings/nickname")
 @login_required
 def settings_nickname():
     form = NicknameForm()
-    if form.validate_on_submit():
-        try:
-            changes.change_nickname(current_user._get_current_object(), form.nickname.data)
-        except Conflict as taken:
-            form.nickname.errors.append(str(taken.message))
-        else:
-            return _back(_("昵称已更新"))
-    return _settings_page(400, nickname=form)
+    return _save("nickname", form, form.nickname, changes.change_nickname, _("昵称已更新"))
 
 
 @web.post("/settings/email")
