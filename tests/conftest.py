@@ -7,6 +7,8 @@ Set FISHER_TEST_DATABASE_URL (e.g. mysql+pymysql://root@127.0.0.1:3306/test
 ?charset=utf8mb4) to run against MariaDB/MySQL instead of a SQLite file.
 """
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,9 +17,17 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.models.base import db
 from tests.helpers import add_books
+from tests.db_servers import ensure_database, per_worker_database
 from tests.live import free_port
 
-TEST_DB_URL = os.environ.get("FISHER_TEST_DATABASE_URL")
+# Keep test files (each test's SQLite database, outbox, covers) in memory
+# where the machine has a tmpfs: a SQLite commit's fsync then costs nothing,
+# which takes a third off the run. FISHER_TEST_TMP_ON_DISK=1 keeps them in /tmp.
+_SHM = Path("/dev/shm")
+if _SHM.is_dir() and os.access(_SHM, os.W_OK) and not os.environ.get("FISHER_TEST_TMP_ON_DISK"):
+    tempfile.tempdir = str(_SHM)
+
+TEST_DB_URL = per_worker_database(os.environ.get("FISHER_TEST_DATABASE_URL"))
 REPO_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 
 pytest_plugins = ["tests.fixtures.users", "tests.fixtures.api", "tests.fixtures.yushu", "tests.fixtures.remote_sources"]
@@ -25,6 +35,14 @@ pytest_plugins = ["tests.fixtures.users", "tests.fixtures.api", "tests.fixtures.
 
 def _files_under(folder: Path) -> set:
     return {path for path in folder.rglob("*") if not path.is_dir()} if folder.is_dir() else set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def server_database_exists():
+    """On MariaDB, create the test database when it is missing (each xdist
+    worker has one of its own, named after FISHER_TEST_DATABASE_URL's)."""
+    if TEST_DB_URL and not TEST_DB_URL.startswith("sqlite"):
+        ensure_database(TEST_DB_URL)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -99,20 +117,38 @@ def _is_server(app) -> bool:
     return not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory) -> Path:
+    """An empty SQLite database with every table, made once per run: each
+    test starts from a copy of it, which takes a millisecond where creating
+    the schema (some 180 statements, each its own transaction) takes 0.15 s."""
+    folder = tmp_path_factory.mktemp("schema")
+    app = create_app(make_config(folder))
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()  # the last connection closes: the WAL is checkpointed into the file
+    return folder / "test.sqlite"
+
+
 @pytest.fixture
-def app_factory(tmp_path):
+def app_factory(tmp_path, sqlite_schema):
     """Build an app with extra config on an empty database."""
     made = []
+    own_file = tmp_path / "test.sqlite"
 
     def build(**overrides):
-        app = create_app(make_config(tmp_path, **overrides))
+        config = make_config(tmp_path, **overrides)
+        if config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{own_file}" and not own_file.exists():
+            shutil.copyfile(sqlite_schema, own_file)
+        app = create_app(config)
         app.test_client_class = FreshContextClient
         with app.app_context():
             if _is_server(app):
                 _fresh_schema_once()
                 _empty_tables()
             else:
-                db.create_all()
+                db.create_all()  # a no-op on the copied schema
         made.append(app)
         return app
 
