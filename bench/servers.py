@@ -35,10 +35,13 @@ def request(port: int, method: str, path: str, headers=None, body=None):
 
 class Gunicorn:
     """``python -m gunicorn -c gunicorn.conf.py <app>`` with 2 workers on a free
-    port; FISHER_* and GUNICORN_* variables of the caller are not inherited."""
+    port; FISHER_* and GUNICORN_* variables of the caller are not inherited.
+    ``sync=True`` runs plain ``gunicorn -w 2 -k sync <app>`` instead, without
+    the repo's gunicorn.conf.py (started from bench/, so gunicorn does not
+    pick that file up by default, with ``--chdir`` back to the repo)."""
 
-    def __init__(self, target: str, env: dict, log_path: Path, ready_path: str = "/"):
-        self.target, self.log_path, self.ready_path = target, log_path, ready_path
+    def __init__(self, target: str, env: dict, log_path: Path, ready_path: str = "/", sync: bool = False):
+        self.target, self.log_path, self.ready_path, self.sync = target, log_path, ready_path, sync
         self.port = free_port()
         base = {k: v for k, v in os.environ.items() if not k.startswith(("FISHER_", "GUNICORN_"))}
         self.env = {**base, "FISHER_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": "2",
@@ -47,9 +50,14 @@ class Gunicorn:
 
     def __enter__(self):
         self.log = open(self.log_path, "w", encoding="utf-8")
+        if self.sync:
+            args = ["-w", "2", "-k", "sync", "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT)]
+            cwd = ROOT / "bench"
+        else:
+            args, cwd = ["-c", "gunicorn.conf.py"], ROOT
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", self.target],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            [sys.executable, "-m", "gunicorn", *args, self.target],
+            cwd=cwd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_ready(timeout=60)
         return self
 
