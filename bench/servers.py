@@ -1,5 +1,6 @@
 """gunicorn processes for the benchmark, their workers' memory, and small
 HTTP helpers (readiness, status checks, logging in)."""
+import contextlib
 import http.client
 import os
 import re
@@ -49,6 +50,16 @@ class Gunicorn:
         self.proc = None
 
     def __enter__(self):
+        if self.proc is None:
+            self.start()
+        self.wait_ready()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self) -> None:
+        """Launch gunicorn without waiting for it (see ``serving``)."""
         self.log = open(self.log_path, "w", encoding="utf-8")
         if self.sync:
             args = ["-w", "2", "-k", "sync", "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT)]
@@ -58,12 +69,10 @@ class Gunicorn:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", *args, self.target],
             cwd=cwd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        self._wait_ready(timeout=60)
-        return self
 
-    def __exit__(self, *exc):
+    def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(signal.SIGINT)  # quick shutdown: nothing here needs a graceful one
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -71,7 +80,7 @@ class Gunicorn:
                 self.proc.wait()
         self.log.close()
 
-    def _wait_ready(self, timeout: float) -> None:
+    def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -90,6 +99,19 @@ class Gunicorn:
     def log_tail(self, lines: int = 20) -> str:
         self.log.flush()
         return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+@contextlib.contextmanager
+def serving(*servers: Gunicorn):
+    """Start every server at once (their start-ups overlap), wait until each is
+    ready, and stop them all at the end, also when one fails to start."""
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            server.start()
+            stack.callback(server.stop)
+        for server in servers:
+            server.wait_ready()
+        yield servers
 
 
 def children(pid: int) -> list[int]:
