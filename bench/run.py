@@ -169,25 +169,26 @@ def table(title: str, jobs: list[Job], args, failures: list[str], workers: set |
 def load(job: Job, args, failures: list[str], workers: set | None) -> Measured:
     """Check the page answers as it should, warm it up, measure it, check it again."""
     name = f"{job.name} {job.path}" if job.group else job.name
+    label = f"{job.group or 'reference'} {name}"
     path = quote(job.path, safe="/?=")
     url = f"http://127.0.0.1:{job.server.port}{path}"
-    failures += [f"{job.group} {name} before the load: {p}" for p in check(job, path)]
+    failures += [f"{label} before the load: {p}" for p in check(job, path)]
     for _ in range(WARMUP_REQUESTS):
         request(job.server.port, "GET", path, {"Cookie": job.cookie} if job.cookie else {})
     if args.warmup:
         wrk.run(url, args.warmup, job.cookie)
     if job.cache == "hit":  # both workers have it by now; a hit on one of three requests shows the cache works
         if not any(check(job, path, want_hit=True) == [] for _ in range(3)):
-            failures.append(f"{job.group} {name}: not served from the page cache after the warm-up")
+            failures.append(f"{label}: not served from the page cache after the warm-up")
     started = loadavg().split()[0]
     with WorkerSampler(job.server) as sampler:
         result = wrk.run(url, args.duration, job.cookie)
     if workers is not None:
         workers |= sampler.pids
-    failures += [f"{job.group} {name} after the load: {p}" for p in check(job, path)]
+    failures += [f"{label} after the load: {p}" for p in check(job, path)]
     row = Measured(job.group, name, result, sampler.peak, sampler.cpu * 1000 / max(result.requests, 1), started)
     if errors(row):
-        failures.append(f"{job.group or 'reference'} {name}: {result.non_2xx} non-2xx responses, "
+        failures.append(f"{label}: {result.non_2xx} non-2xx responses, "
                         f"{result.socket_errors} socket errors")
     return row
 
