@@ -53,7 +53,7 @@ class Built:
     path: str
     seconds: float
     login_email: str = ""
-    login_counts: tuple[int, int] = (0, 0)  # (open gifts, drifts) of that user
+    login_counts: tuple[int, ...] = (0, 0, 0, 0)  # (open gifts, open wishes, drifts, waiting drifts)
     detail_isbn: str = ""
     detail_counts: tuple[int, int] = (0, 0)  # (open gifts, open wishes) of that book
     search_isbn: str = ""
@@ -212,21 +212,30 @@ def _requester(rnd: random.Random, users: list[dict], gifter: int, skip: set[int
 
 
 def _pick_targets(sizes: Sizes, gifts, wishes, drifts, built: Built) -> None:
-    """The logged-in user: closest to the average numbers of open gifts and
-    drifts (at least one of each). The detail page's book: the first popular
-    book with at least two open gifts and two open wishes."""
+    """The logged-in user: one with open gifts, open wishes and a drift waiting
+    between them and another user, closest to the average numbers of open
+    gifts and drifts. The book page's book: the first popular book with at
+    least two open gifts and two open wishes."""
     open_gifts = [g for g in gifts if not g["launched"]]
-    gifts_of, drifts_of = {}, {}
+    gifts_of, wishes_of, drifts_of, waiting_of = {}, {}, {}, {}
     for g in open_gifts:
         gifts_of[g["uid"]] = gifts_of.get(g["uid"], 0) + 1
+    for w in wishes:
+        if not w["launched"]:
+            wishes_of[w["uid"]] = wishes_of.get(w["uid"], 0) + 1
     for d in drifts:
         for uid in {d["requester_id"], d["gifter_id"]}:
             drifts_of[uid] = drifts_of.get(uid, 0) + 1
+            if d["pending"] == PendingStatus.WAITING:
+                waiting_of[uid] = waiting_of.get(uid, 0) + 1
     want_g = max(1, round(len(open_gifts) / sizes.users))
     want_d = max(1, round(sum(drifts_of.values()) / sizes.users))
-    uid = min((u for u in gifts_of if u in drifts_of),
-              key=lambda u: (abs(gifts_of[u] - want_g) + abs(drifts_of[u] - want_d), u))
-    built.login_email, built.login_counts = f"reader{uid}@bench.example.com", (gifts_of[uid], drifts_of[uid])
+    candidates = [u for u in gifts_of if u in wishes_of and u in waiting_of]
+    if not candidates:
+        raise SystemExit("no user has open gifts, open wishes and a waiting drift: raise the sizes")
+    uid = min(candidates, key=lambda u: (abs(gifts_of[u] - want_g) + abs(drifts_of[u] - want_d), u))
+    built.login_email = f"reader{uid}@bench.example.com"
+    built.login_counts = (gifts_of[uid], wishes_of[uid], drifts_of[uid], waiting_of[uid])
     counts: dict[str, list[int]] = {}
     for index, rows in ((0, open_gifts), (1, wishes)):
         for row in rows:

@@ -1,5 +1,6 @@
 """gunicorn processes for the benchmark, their workers' memory, and small
 HTTP helpers (readiness, status checks, logging in)."""
+import contextlib
 import http.client
 import os
 import re
@@ -35,10 +36,13 @@ def request(port: int, method: str, path: str, headers=None, body=None):
 
 class Gunicorn:
     """``python -m gunicorn -c gunicorn.conf.py <app>`` with 2 workers on a free
-    port; FISHER_* and GUNICORN_* variables of the caller are not inherited."""
+    port; FISHER_* and GUNICORN_* variables of the caller are not inherited.
+    ``sync=True`` runs plain ``gunicorn -w 2 -k sync <app>`` instead, without
+    the repo's gunicorn.conf.py (started from bench/, so gunicorn does not
+    pick that file up by default, with ``--chdir`` back to the repo)."""
 
-    def __init__(self, target: str, env: dict, log_path: Path, ready_path: str = "/"):
-        self.target, self.log_path, self.ready_path = target, log_path, ready_path
+    def __init__(self, target: str, env: dict, log_path: Path, ready_path: str = "/", sync: bool = False):
+        self.target, self.log_path, self.ready_path, self.sync = target, log_path, ready_path, sync
         self.port = free_port()
         base = {k: v for k, v in os.environ.items() if not k.startswith(("FISHER_", "GUNICORN_"))}
         self.env = {**base, "FISHER_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": "2",
@@ -46,16 +50,29 @@ class Gunicorn:
         self.proc = None
 
     def __enter__(self):
-        self.log = open(self.log_path, "w", encoding="utf-8")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", self.target],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        self._wait_ready(timeout=60)
+        if self.proc is None:
+            self.start()
+        self.wait_ready()
         return self
 
     def __exit__(self, *exc):
+        self.stop()
+
+    def start(self) -> None:
+        """Launch gunicorn without waiting for it (see ``serving``)."""
+        self.log = open(self.log_path, "w", encoding="utf-8")
+        if self.sync:
+            args = ["-w", "2", "-k", "sync", "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT)]
+            cwd = ROOT / "bench"
+        else:
+            args, cwd = ["-c", "gunicorn.conf.py"], ROOT
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", *args, self.target],
+            cwd=cwd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(signal.SIGINT)  # quick shutdown: nothing here needs a graceful one
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -63,7 +80,7 @@ class Gunicorn:
                 self.proc.wait()
         self.log.close()
 
-    def _wait_ready(self, timeout: float) -> None:
+    def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -82,6 +99,19 @@ class Gunicorn:
     def log_tail(self, lines: int = 20) -> str:
         self.log.flush()
         return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+@contextlib.contextmanager
+def serving(*servers: Gunicorn):
+    """Start every server at once (their start-ups overlap), wait until each is
+    ready, and stop them all at the end, also when one fails to start."""
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            server.start()
+            stack.callback(server.stop)
+        for server in servers:
+            server.wait_ready()
+        yield servers
 
 
 def children(pid: int) -> list[int]:

@@ -2,6 +2,7 @@
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 
 from bench.servers import USER_AGENT
@@ -15,8 +16,26 @@ class Result:
     p50_ms: float
     p99_ms: float
     requests: int
-    non_2xx: int  # wrk's "Non-2xx or 3xx responses"
+    non_2xx: int  # every answer outside 200-299, redirects included (the Lua counter below)
     socket_errors: int
+
+
+# wrk itself counts only answers of 400 and up ("Non-2xx or 3xx responses"),
+# so a logged-in page redirecting to /login would pass; this counts the rest too.
+# Each thread has its own Lua state: done() reads every thread's counter.
+COUNT_NON_2XX = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) non2xx = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("non2xx") end
+  io.write(string.format("fisher-bench non-2xx: %d\\n", total))
+end
+"""
 
 
 def available() -> bool:
@@ -30,7 +49,11 @@ def run(url: str, seconds: float, cookie: str | None = None, connections: int = 
            "--latency", "-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 60)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(COUNT_NON_2XX)
+        script.flush()
+        out = subprocess.run(cmd + ["-s", script.name, url], capture_output=True, text=True,
+                             timeout=seconds + 60)
     if out.returncode != 0:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stderr.strip() or out.stdout}")
     return parse(out.stdout)
@@ -52,7 +75,7 @@ def parse(text: str) -> Result:
         p50_ms=_ms(*number(r"\s50%\s+([\d.]+)(us|ms|s|m)\b")),
         p99_ms=_ms(*number(r"\s99%\s+([\d.]+)(us|ms|s|m)\b")),
         requests=int(number(r"(\d+) requests in")[0]),
-        non_2xx=int(number(r"Non-2xx or 3xx responses: (\d+)", ("0",))[0]),
+        non_2xx=int(number(r"fisher-bench non-2xx: (\d+)")[0]),
         socket_errors=sum(int(e) for e in errors))
 
 
