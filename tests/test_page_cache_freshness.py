@@ -16,6 +16,7 @@ from app.models.user import User
 from app.services import account_delete, contributed, lists
 from app.services import drift as drifts
 from app.services.drift_deadlines import expire_and_confirm
+from tests.api_helpers import api_client
 from tests.db_servers import need_redis
 from tests.helpers import (DRIFT_FORM, HUOZHE, SANTI, add_books, book_record, login_client, make_gift,
                            make_user, write_jsonl)
@@ -156,6 +157,41 @@ def test_catalog_import_is_shown_at_once(site, tmp_path):
     assert "三体：地球往事" in fresh(visitor, SANTI_PAGE)
     assert "三体：地球往事" in fresh(visitor, SEARCH)
     still_cached(visitor, HUOZHE_PAGE)
+
+
+def test_contributed_book_appears_in_search_at_once(site):
+    """A book a member adds by hand shows at once in a search result the visitor had cached."""
+    visitor = site.test_client()
+    path = "/book/search?q=量子"
+    warm(visitor, path, HUOZHE_PAGE)
+    isbn = "9787111111115"
+    contributed.add_book(make_user("贡献者"), book_record(isbn, "量子力学入门", author=["某人"]))
+    assert "量子力学入门" in fresh(visitor, path)
+    still_cached(visitor, HUOZHE_PAGE)
+
+
+def test_gift_listed_through_the_api_is_shown_at_once(site):
+    """POST /api/v1/me/gifts reaches the cached home and book pages at once (the same service)."""
+    api = api_client(site, make_user("接口用户"), "write")
+    visitor = site.test_client()
+    warm(visitor, HOME, SANTI_PAGE, HUOZHE_PAGE)
+    assert api.post("/api/v1/me/gifts", json={"isbn": SANTI}).status_code == 201
+    assert "接口用户 赠送" in fresh(visitor, HOME)
+    assert "接口用户" in fresh(visitor, SANTI_PAGE)
+    still_cached(visitor, HUOZHE_PAGE)
+
+
+def test_legacy_import_is_shown_at_once(site):
+    """`flask legacy import` bringing gifts over renews the cached home and book pages at once."""
+    from tests.legacy_db import build_legacy_db
+
+    source = build_legacy_db()
+    visitor = site.test_client()
+    warm(visitor, HOME, SANTI_PAGE)
+    result = site.test_cli_runner().invoke(args=["legacy", "import", source])
+    assert result.exit_code == 0, result.output
+    fresh(visitor, HOME)
+    fresh(visitor, SANTI_PAGE)
 
 
 def test_nickname_change_is_shown_at_once(site):

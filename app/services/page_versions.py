@@ -15,8 +15,8 @@ statements are not seen by it, so the services that run them call
 
 The tokens live in the same cache as the pages: with RedisCache every
 instance (and the CLI, and the job worker) reads and bumps the same ones. A
-token is random, never a counter, so a version key lost to eviction can never
-bring an old page back. When the cache cannot be reached a page is rendered
+token is random, never a counter, so a version key lost to eviction or expiry
+can never bring an old page back. When the cache cannot be reached a page is rendered
 uncached; a bump that fails is kept and retried, and until it is delivered
 this process serves no cached page (another instance may, for at most
 PAGE_CACHE_TTL).
@@ -126,6 +126,13 @@ def _key(scope: str) -> str:
     return f"pagever:{scope}"
 
 
+def _lifetime() -> int:
+    # A version may be forgotten at any time (a page under it is then just
+    # rendered again), so it need not outlive the pages: one key per book
+    # ever changed would otherwise stay in the cache for good.
+    return max(2 * int(current_app.config.get("PAGE_CACHE_TTL") or 0), 600)
+
+
 def _undelivered() -> set:
     return current_app.extensions.setdefault("page_versions_undelivered", set())
 
@@ -138,7 +145,7 @@ def bump(scopes) -> None:
         pending = _undelivered()
         pending.update(scopes)
         try:
-            cache.set_many({_key(scope): secrets.token_hex(8) for scope in pending}, timeout=0)
+            cache.set_many({_key(scope): secrets.token_hex(8) for scope in pending}, timeout=_lifetime())
         except Exception:  # the cache's own errors (redis.ConnectionError, ...) vary by backend
             log.warning("page cache: could not bump %s; pages are served uncached until it is",
                         sorted(pending), exc_info=True)
@@ -159,7 +166,7 @@ def current(scopes) -> tuple | None:
         values = cache.get_many(*keys) if keys else []
         missing = [key for key, value in zip(keys, values) if value is None]
         for key in missing:
-            cache.add(key, secrets.token_hex(8), timeout=0)
+            cache.add(key, secrets.token_hex(8), timeout=_lifetime())
         if missing:
             values = cache.get_many(*keys)
     except Exception:
