@@ -78,36 +78,34 @@ def _changed(obj, *names) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def _scopes_of_row(obj, is_new: bool) -> None:
-    """Mark what one new or changed row shows on (nothing when it did not really change)."""
+def _scopes_of_row(obj, whole: str | None) -> None:
+    """Mark what one row shows on: ``whole`` is "new" or "gone" for a row
+    added or deleted, None for a changed one (nothing when it did not really change)."""
     if isinstance(obj, Gift):
-        if is_new or _changed(obj, "isbn", "launched", "status", "condition", "condition_note", "uid"):
+        if whole or _changed(obj, "isbn", "launched", "status", "condition", "condition_note", "uid"):
             touch_books([obj.isbn])
     elif isinstance(obj, Wish):
-        if is_new or _changed(obj, "isbn", "launched", "status", "uid"):
+        if whole or _changed(obj, "isbn", "launched", "status", "uid"):
             touch(book(obj.isbn))
     elif isinstance(obj, Book):
         fields = [attr.key for attr in inspect(Book).column_attrs if attr.key not in ("id", "create_time")]
-        if is_new or _changed(obj, *fields):
-            touch_books([obj.isbn], home=not is_new)
+        if whole or _changed(obj, *fields):
+            touch_books([obj.isbn], home=whole != "new")  # a new book is on no gift yet
     elif isinstance(obj, Drift):
         history = inspect(obj).attrs.pending.history
         before = {int(v) for v in history.deleted if v is not None}
-        if (is_new and obj.pending in _PROMISED) or (history.added and (
+        if (whole and obj.pending in _PROMISED) or (not whole and history.added and (
                 (history.added[0] in _PROMISED) != bool(before & _PROMISED))):
-            touch_books([obj.isbn])
-    elif isinstance(obj, User) and not is_new and _changed(obj, "nickname", "status"):
+            touch_books([obj.isbn])  # the copy is no longer, or again, on offer
+    elif isinstance(obj, User) and whole != "new" and (whole or _changed(obj, "nickname", "status")):
         touch_user(obj.id)
 
 
 @event.listens_for(Session, "before_flush")
 def _mark_rows(session, _context, _instances):
-    for obj in session.new:
-        _scopes_of_row(obj, True)
-    for obj in session.dirty:
-        _scopes_of_row(obj, False)
-    for obj in session.deleted:
-        _scopes_of_row(obj, False)
+    for whole, objects in (("new", session.new), (None, session.dirty), ("gone", session.deleted)):
+        for obj in objects:
+            _scopes_of_row(obj, whole)
 
 
 @event.listens_for(Session, "after_commit")
