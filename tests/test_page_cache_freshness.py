@@ -207,14 +207,17 @@ def test_nickname_change_is_shown_at_once(site):
 
 
 def test_account_deletion_withdraws_gifts_at_once(site):
-    """Deleting an account takes its gifts off the cached home and book pages at once."""
+    """Deleting an account takes its gifts off the cached home, book and search pages at once."""
     user = make_user("要走的人")
     make_gift(user, SANTI)
     visitor = site.test_client()
-    warm(visitor, HOME, SANTI_PAGE)
+    warm(visitor, HOME, SANTI_PAGE, SEARCH, HUOZHE_PAGE)
+    assert "1 人可赠送" in still_cached(visitor, SEARCH)
     account_delete.delete_account(db.session.get(User, user.id), "secret123")
     assert "要走的人" not in fresh(visitor, HOME)
     assert "要走的人" not in fresh(visitor, SANTI_PAGE)
+    assert "人可赠送" not in fresh(visitor, SEARCH)
+    still_cached(visitor, HUOZHE_PAGE)
 
 
 def test_rolled_back_work_bumps_nothing(site):

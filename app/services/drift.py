@@ -28,8 +28,8 @@ from app.models.gift import Gift, lock_gift_row
 from app.models.unit_of_work import retry_on_deadlock
 from app.models.user import User, lock_user_rows
 from app.models.wish import Wish
-from app.services.errors import Conflict, NotFound, Refused
 from app.services import page_versions
+from app.services.errors import Conflict, NotFound, Refused
 from app.services.notices import notify
 
 S = PendingStatus

@@ -16,8 +16,8 @@ statements are not seen by it, so the services that run them call
 The tokens live in the same cache as the pages: with RedisCache every
 instance (and the CLI, and the job worker) reads and bumps the same ones. A
 token is random, never a counter, so a version key lost to eviction or expiry
-can never bring an old page back. When the cache cannot be reached a page is rendered
-uncached; a bump that fails is kept and retried, and until it is delivered
+can never bring an old page back. When the cache cannot be reached a page is
+rendered uncached; a bump that fails is kept and retried, and until it is delivered
 this process serves no cached page (another instance may, for at most
 PAGE_CACHE_TTL).
 """
@@ -64,13 +64,14 @@ def touch_books(isbns, home: bool = True) -> None:
 
 
 def touch_user(uid: int) -> None:
-    """The user's nickname or account changed: every page that names them --
-    books they offer, wish for or contributed, and home when they offer one."""
+    """The user's nickname or account changed: every page that names them or
+    counts their copies -- books they offer, wish for or contributed, and home
+    and search when they offer one."""
     with db.session.no_autoflush:
         gifts = set(db.session.scalars(select(Gift.isbn).where(Gift.uid == uid, Gift.launched.is_(False))))
         wishes = set(db.session.scalars(select(Wish.isbn).where(Wish.uid == uid, Wish.launched.is_(False))))
         added = set(db.session.scalars(select(Book.isbn).where(Book.contributor_id == uid)))
-    touch(*(book(isbn) for isbn in gifts | wishes | added), *((HOME,) if gifts else ()))
+    touch(*(book(isbn) for isbn in gifts | wishes | added), *((HOME, SEARCH) if gifts else ()))
 
 
 def _changed(obj, *names) -> bool:
