@@ -44,9 +44,23 @@ def on_starting(server):
             server.log.error("refusing to start: %s", message)
             raise RuntimeError(message)
         server.log.warning("ALLOW_PER_WORKER_LIMITS is set: %s", message)
+    _page_cache_needs_a_shared_cache(server, config)
     site = str(config.get("SITE_URL") or "")
     if urlsplit(site).hostname in ("127.0.0.1", "localhost"):
         server.log.warning("SITE_URL is %s: links in mail point at this machine; set FISHER_SITE_URL", site)
+
+
+def _page_cache_needs_a_shared_cache(server, config) -> None:
+    """Several workers on the in-process SimpleCache would each keep their own
+    cached pages and page versions, so a change made through one worker would
+    not reach pages another has cached: the page cache is turned off (the
+    workers fork from this app, preload_app) until CACHE_TYPE is RedisCache."""
+    kind = str(config.get("CACHE_TYPE", "")).rsplit(".", 1)[-1].lower()
+    if server.num_workers > 1 and config.get("PAGE_CACHE_TTL") and kind in ("simplecache", "simple"):
+        config["PAGE_CACHE_TTL"] = 0
+        server.log.warning("page cache off: %s workers on CACHE_TYPE=SimpleCache would each serve pages "
+                           "missing the others' changes; set FISHER_CACHE_TYPE=RedisCache and "
+                           "FISHER_CACHE_REDIS_URL to share it", server.num_workers)
 
 
 class RedactingLogger(Logger):

@@ -101,3 +101,23 @@ def test_several_workers_on_redis_storage_start(tmp_path):
         log = server.log
     assert resp.status_code == 400
     assert REFUSAL not in log and "links in mail point at this machine" not in log
+
+
+def test_several_workers_on_simple_cache_serve_no_cached_page(tmp_path):
+    """Two workers on the in-process SimpleCache turn the page cache off (a change through one would miss the other's copies), saying so."""
+    redis_url = need_redis()
+    with Started(tmp_path, GUNICORN_WORKERS="2", FISHER_RATELIMIT_STORAGE_URI=redis_url) as server:
+        assert server.healthy(), server.log
+        answers = [requests.get(f"http://127.0.0.1:{server.port}/about", timeout=5) for _ in range(4)]
+        log = server.log
+    assert all(resp.status_code == 200 and "X-Page-Cache" not in resp.headers for resp in answers)
+    assert "page cache off: 2 workers on CACHE_TYPE=SimpleCache" in log
+
+
+def test_one_worker_on_simple_cache_keeps_the_page_cache(tmp_path):
+    """A single worker has one cache and one set of page versions: pages are cached."""
+    with Started(tmp_path, GUNICORN_WORKERS="1") as server:
+        assert server.healthy(), server.log
+        answers = [requests.get(f"http://127.0.0.1:{server.port}/about", timeout=5) for _ in range(2)]
+        log = server.log
+    assert answers[1].headers.get("X-Page-Cache") == "hit" and "page cache off" not in log

@@ -38,7 +38,7 @@ from app.models.gift import Gift
 from app.models.unit_of_work import retry_on_deadlock
 from app.models.user import UNUSABLE_PASSWORD, User, lock_user_rows
 from app.models.wish import Wish
-from app.services import addresses
+from app.services import addresses, page_versions
 from app.services.errors import Refused
 from app.services.notices import MAIL_GROUP_KEYS
 
@@ -79,6 +79,7 @@ def delete_account(user: User, password: str) -> None:
         if held:
             raise Refused(_("你还有进行中的鱼漂：%(drifts)s。请先完成、拒绝或撤回这些交易，再注销账号",
                             drifts=describe(held, uid)))
+        page_versions.touch_user(uid)  # the pages naming them, before their gifts and wishes go
         for model in (Gift, Wish):  # bulk: the soft-delete rule is restated by hand
             db.session.execute(update(model).where(model.uid == uid, model.launched.is_(False),
                                                    model.status == LIVE)

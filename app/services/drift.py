@@ -28,6 +28,7 @@ from app.models.gift import Gift, lock_gift_row
 from app.models.unit_of_work import retry_on_deadlock
 from app.models.user import User, lock_user_rows
 from app.models.wish import Wish
+from app.services import page_versions
 from app.services.errors import Conflict, NotFound, Refused
 from app.services.notices import notify
 
@@ -156,7 +157,7 @@ def _drift_for(user: User, did: int, role: str) -> Drift:
 def move(drift: Drift, to: PendingStatus, from_states, *conditions, **values) -> bool:
     """``from_states`` → ``to`` if the drift is still in one of them (and meets
     ``conditions``); False when someone was first."""
-    now = utcnow()
+    now, isbn = utcnow(), drift.isbn
     values.update(pending=int(to), moved_at=now)
     if to not in OPEN_STATES:
         values["closed_at"] = now
@@ -164,6 +165,8 @@ def move(drift: Drift, to: PendingStatus, from_states, *conditions, **values) ->
         Drift.id == drift.id, Drift.pending.in_([int(s) for s in from_states]), *conditions)
         .values(**values).execution_options(synchronize_session=False))
     db.session.expire(drift)
+    if result.rowcount == 1 and {s in PROMISED_STATES for s in from_states} != {to in PROMISED_STATES}:
+        page_versions.touch_books([isbn])  # the copy is no longer, or again, on offer
     return result.rowcount == 1
 
 
@@ -276,6 +279,7 @@ def complete(drift: Drift) -> None:
     _count_trade(drift.gifter_id, User.send_counter)
     _count_trade(drift.requester_id, User.receive_counter)
     _give(drift.gift_id)
+    page_versions.touch_books([drift.isbn])  # the gift is given, the wish fulfilled
     db.session.execute(update(Wish).where(
         Wish.uid == drift.requester_id, Wish.isbn == drift.isbn, Wish.launched.is_(False),
         Wish.status == LIVE).values(launched=True).execution_options(synchronize_session=False))
@@ -284,6 +288,7 @@ def complete(drift: Drift) -> None:
 def settle_refund(drift: Drift) -> None:
     _refund(drift, BeanReason.REFUND_PROBLEM)
     _give(drift.gift_id)
+    page_versions.touch_books([drift.isbn])
 
 
 def _give(gid: int) -> None:

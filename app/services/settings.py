@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models.base import db
 from app.models.user import User, normalize_email
+from app.services import page_versions
 from app.services.errors import Conflict, Refused
 
 EMAIL_CHANGE_SALT = "fisher.change-email"
@@ -36,6 +37,7 @@ def change_nickname(user: User, nickname: str) -> None:
         raise Conflict(NICKNAME_TAKEN)
     try:
         with db.auto_commit():
+            page_versions.touch_user(user.id)
             db.session.execute(update(User).where(User.id == user.id).values(nickname=nickname)
                                .execution_options(synchronize_session=False))
     except IntegrityError:
