@@ -141,10 +141,24 @@ def build_db(args) -> Built:
     return built
 
 
+PAGE_CACHE_REDIS = "redis://127.0.0.1:6379/9"  # the pages' and their versions' cache, emptied first
+
+
 def fisher_env(built: Built) -> dict:
+    """fisher as deployed with two workers: the page cache on Redis (on the
+    in-process SimpleCache gunicorn turns it off, since each worker would miss
+    the other's changes)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(PAGE_CACHE_REDIS, socket_timeout=2).flushdb()
+    except redis.RedisError as error:
+        raise SystemExit(f"the page cache needs Redis at {PAGE_CACHE_REDIS} ({error}); start redis-server")
     return {"FISHER_SECRET_KEY": secrets.token_hex(32),
             "FISHER_SQLALCHEMY_DATABASE_URI": f"sqlite:///{built.path}",
             "FISHER_BOOK_SOURCE": "local", "FISHER_LOGIN_RATE_LIMIT": "100000 per minute",
+            "FISHER_CACHE_TYPE": "RedisCache",
+            "FISHER_CACHE_REDIS_URL": f"{PAGE_CACHE_REDIS}?socket_timeout=1&socket_connect_timeout=1",
             # 2 workers on memory:// limits: fine here, where the limit is lifted anyway.
             "FISHER_ALLOW_PER_WORKER_LIMITS": "true"}
 

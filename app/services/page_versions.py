@@ -152,28 +152,31 @@ def bump(scopes) -> None:
         pending.clear()
 
 
-def current(scopes) -> tuple | None:
-    """The versions of ``scopes`` now (made on first use), or None when
-    pages must not be cached: the cache cannot be reached or a bump of this
-    process is still undelivered."""
+def current(scopes, also: str | None = None) -> tuple | None:
+    """``(value of also, versions of scopes)``, read in one round trip and
+    the versions made on first use; None when pages must not be cached: the
+    cache cannot be reached or a bump of this process is still undelivered.
+    ``also`` is one more cache key to read with them (the page itself)."""
     if _undelivered():
         bump(())
         if _undelivered():
             return None
     keys = [_key(scope) for scope in scopes]
+    extra = [also] if also else []
     try:
-        values = cache.get_many(*keys) if keys else []
-        missing = [key for key, value in zip(keys, values) if value is None]
+        values = cache.get_many(*extra, *keys)
+        found, tokens = (values[0] if also else None), values[len(extra):]
+        missing = [key for key, value in zip(keys, tokens) if value is None]
         for key in missing:
             cache.add(key, secrets.token_hex(8), timeout=_lifetime())
         if missing:
-            values = cache.get_many(*keys)
+            found, tokens = None, cache.get_many(*keys)  # the page cannot be of versions just made
     except Exception:
         log.warning("page cache: versions unreadable; page rendered uncached", exc_info=True)
         return None
-    if any(value is None for value in values):  # a cache that keeps nothing (NullCache)
+    if any(value is None for value in tokens):  # a cache that keeps nothing (NullCache)
         return None
-    return tuple(values)
+    return found, tuple(tokens)
 
 
 __all__ = ["HOME", "SEARCH", "book", "touch", "touch_books", "touch_user", "bump", "current"]

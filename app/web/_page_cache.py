@@ -1,11 +1,13 @@
 """Caching of whole pages for anonymous visitors, never stale.
 
 The pages everyone sees alike (home, search results, book pages, the rules
-page) are kept in the cache, keyed by language, path and query string and by
-the versions of what the page shows (``SCOPES`` below; app/services/
+page) are kept in the cache, keyed by language, path and query string, each
+stored with the versions of what it shows (``SCOPES`` below; app/services/
 page_versions.py). Every unit of work that changes one of those things bumps
 its version once it commits, so the next visitor gets a fresh page at once;
-PAGE_CACHE_TTL only bounds how long an unused copy takes up room.
+PAGE_CACHE_TTL only bounds how long an unused copy takes up room. A visit
+reads the page and the versions together, in one round trip to the cache,
+and serves the copy only when its versions are the current ones.
 
 Logged-in users, visitors with a pending flash message and non-200 answers
 always get a freshly rendered page, so nothing personal is ever cached. When
@@ -39,23 +41,14 @@ def _cacheable() -> bool:
             and not session.get("_flashes"))
 
 
-def _key(tokens: tuple) -> str:
+def _key() -> str:
     # One copy per language: the same path reads differently in each.
-    text = "\n".join((request.full_path, *tokens))
-    return f"page:{page_locale()}:" + hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+    return f"page:{page_locale()}:" + hashlib.sha1(request.full_path.encode("utf-8", "replace")).hexdigest()
 
 
-def _read(key: str):
+def _store(key: str, tokens: tuple, body: bytes, ttl: int) -> None:
     try:
-        return cache.get(key)
-    except Exception:  # the backend's own errors; the page is rendered instead
-        current_app.logger.warning("page cache unreadable", exc_info=True)
-        return None
-
-
-def _store(key: str, body: bytes, ttl: int) -> None:
-    try:
-        cache.set(key, body, timeout=ttl)
+        cache.set(key, (tokens, body), timeout=ttl)
     except Exception:
         current_app.logger.warning("page cache unwritable", exc_info=True)
 
@@ -69,17 +62,17 @@ def cached_for_visitors(view):
         if not ttl or not _cacheable():
             return view(*args, **kwargs)
         snapshot_later = not db.session().in_transaction()
-        tokens = versions.current(scopes_of(kwargs))
-        if tokens is None:
+        key = _key()
+        read = versions.current(scopes_of(kwargs), also=key)
+        if read is None:
             return view(*args, **kwargs)
-        key = _key(tokens)
-        body = _read(key)
-        if body is not None:
-            response = make_response(body)
+        stored, tokens = read
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == tokens:
+            response = make_response(stored[1])
             response.headers["X-Page-Cache"] = "hit"
             return response
         response = make_response(view(*args, **kwargs))
         if snapshot_later and response.status_code == 200 and response.mimetype == "text/html":
-            _store(key, response.get_data(), ttl)
+            _store(key, tokens, response.get_data(), ttl)
         return response
     return wrapper
