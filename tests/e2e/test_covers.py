@@ -8,7 +8,7 @@ from app import create_app
 from app.models.base import db
 from tests.conftest import make_config
 from tests.e2e.problems import with_strict_csp
-from tests.e2e.site import DESKTOP, SCREENSHOTS, Site, Size
+from tests.e2e.site import AUDIT_JS, DESKTOP, SCREENSHOTS, Site, Size
 from tests.helpers import add_books, book_record, isbn13
 from tests.live import serve
 
@@ -59,6 +59,8 @@ def _shoot(visitor, name):
         if visitor.page.evaluate("() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"):
             break
         visitor.page.wait_for_timeout(100)
+    issues = visitor.page.evaluate(AUDIT_JS)  # labels, contrast, and no page wider than the window
+    assert issues == [], f"{visitor.size.name} {name}: " + "; ".join(issues)
     visitor.page.screenshot(path=SCREENSHOTS / f"covers-{visitor.size.name}-{name}.png", full_page=True)
 
 
