@@ -13,7 +13,7 @@ the index is an integer table that SQLite and MySQL treat alike.
 Chinese text also has pinyin forms (pypinyin's default reading): a field's
 syllables joined without spaces (``三体`` -> ``santi``) and its initials
 (``st``), kept to ``[a-z0-9]``. Those forms are cut into trigrams (plus the
-two- and one-letter tails of each word), stored as negative keys so they
+the two-letter pieces and the two- and one-letter tails of each word), stored as negative keys so they
 never meet the text keys. Pinyin has a small alphabet, so its bigrams are in
 most books; its trigrams are rare enough to look up quickly. The Latin words
 of every field share those keys (``latin_words``), so a Latin query, English
@@ -41,6 +41,7 @@ def _t2s():
         return opencc.OpenCC("t2s.json")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
     """NFKC, simplified Chinese, lower case: the form both the index and queries use."""
     text = unicodedata.normalize("NFKC", text or "")
@@ -95,9 +96,12 @@ def _ascii_letters(text: str) -> str:
     return _NOT_PINYIN.sub("", bare.lower())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def pinyin_forms(text: str) -> tuple[str, str]:
     """(syllables, initials) of ``text`` with every run joined, e.g.
-    ``("santi", "st")``; other letters and digits are kept in both."""
+    ``("santi", "st")``; other letters and digits are kept in both. Cached:
+    pypinyin is the slowest step of indexing a book, and catalogs repeat
+    names and title words a great deal."""
     from pypinyin import Style, lazy_pinyin
 
     joined = "".join(runs(text))
@@ -149,8 +153,30 @@ def is_plain_latin(run: str) -> bool:
 
 def pinyin_keys(text: str) -> set[int]:
     """Every pinyin index key of the words of ``text``: each position starts
-    a key of its next three letters (fewer at the end of a word)."""
-    return {_code(word[i:i + 3]) for word in text.split() for i in range(len(word))}
+    a key of its next three letters and one of its next two (fewer at the
+    end of a word), so a two-letter query has one key to look up."""
+    return {_code(word[i:i + size]) for word in text.split() for i in range(len(word)) for size in (3, 2)}
+
+
+def pinyin_start_keys(text: str) -> set[int]:
+    """The pinyin keys that start a word of ``text`` (its first three and first two letters)."""
+    return {_code(word[:size]) for word in text.split() for size in (3, 2)}
+
+
+def text_start_key(normalised: str) -> int | None:
+    """The text key at the very start of a normalised field, or None when it is empty."""
+    first = normalised.split(" ", 1)[0]
+    if not first:
+        return None
+    return ord(first[0]) * _SPAN + (ord(first[1]) if len(first) > 1 else 0)
+
+
+def first_key(run: str, pinyin: str) -> int:
+    """The key a query word (two or more characters, text or plain Latin)
+    starts with: every book holding the word holds this key."""
+    if pinyin:
+        return _code(pinyin[:3])
+    return ord(run[0]) * _SPAN + ord(run[1])
 
 
 @functools.cache
@@ -191,8 +217,8 @@ def pinyin_trigram_keys(form: str) -> set[int]:
 def pinyin_query_keys(form: str) -> tuple[set[int], int]:
     """The pinyin keys to look up for a query form of two or more letters and
     how many of them a book must have: the trigram cover (all of it), or for
-    two letters every key starting with them (any one)."""
+    two letters its own key."""
     if len(form) > 2:
         keys = pinyin_trigram_keys(form)
         return keys, len(keys)
-    return {_code(form + third) for third in ("", *_PINYIN_CODES)}, 1
+    return {_code(form)}, 1
