@@ -17,7 +17,6 @@ from app.models.book import RANK_SPAN, Book, book_gram
 
 # A search counts its matches up to this many; more are reported as COUNT_CAP + 1.
 COUNT_CAP = 1000
-_PROBE = 4 * COUNT_CAP  # index rows read to tell a key's size
 
 
 class char_count(FunctionElement):
@@ -176,24 +175,44 @@ def _word_keys(run: str, pinyin: str) -> set[int]:
     return st.pinyin_query_keys(pinyin)[0] if pinyin else st.bigram_keys(run)
 
 
-def _postings(key: int, words, columns, limit: int):
-    """``columns`` of the confirmed matches among ``key``'s books, in
-    rank_key order, at most ``limit``."""
-    return (select(*columns).select_from(book_gram).join(Book, Book.id == book_gram.c.book_id)
-            .where(book_gram.c.gram == key, Book.status == LIVE, _confirmed(words))
-            .order_by(book_gram.c.rank_key, book_gram.c.book_id).limit(limit)
+def _postings(key: int, words, columns, limit: int, confirm: bool = True):
+    """``columns`` of the matches among ``key``'s books, in rank_key order,
+    at most ``limit``; ``confirm=False`` when holding the key is matching."""
+    found = (select(*columns).select_from(book_gram).join(Book, Book.id == book_gram.c.book_id)
+             .where(book_gram.c.gram == key, Book.status == LIVE))
+    if confirm:
+        # The other keys first, each one primary-key probe, then the text.
+        other = book_gram.alias("other")
+        for more in sorted({k for word in words for k in _word_keys(*word)} - {key}):
+            found = found.where(select(other.c.gram).where(other.c.book_id == book_gram.c.book_id,
+                                                           other.c.gram == more).exists())
+        found = found.where(_confirmed(words))
+    return (found.order_by(book_gram.c.rank_key, book_gram.c.book_id).limit(limit)
             .prefix_with("STRAIGHT_JOIN", dialect="mysql"))
 
 
-def _smallest_key(words) -> int:
-    """The key of the query with the fewest books (counted up to _PROBE)."""
+def _key_size(key: int, limit: int) -> int:
+    """How many books hold ``key``, counted up to ``limit`` (index rows only)."""
+    return db.session.scalar(select(func.count()).select_from(
+        select(book_gram.c.book_id).where(book_gram.c.gram == key).limit(limit).subquery()))
+
+
+def _smallest_key(words) -> tuple[int, int]:
+    """(key, _key_size) of the query's key with the fewest books."""
     keys = sorted({key for word in words for key in _word_keys(*word)})
-    if len(keys) == 1:
-        return keys[0]
-    sizes = {key: db.session.scalar(select(func.count()).select_from(
-        select(book_gram.c.book_id).where(book_gram.c.gram == key).limit(_PROBE).subquery()))
-        for key in keys}
-    return min(keys, key=sizes.get)
+    limit = COUNT_CAP + 1 if len(keys) == 1 else 8 * COUNT_CAP
+    sizes = {key: _key_size(key, limit) for key in keys}
+    key = min(keys, key=sizes.get)
+    return key, sizes[key]
+
+
+def _key_is_match(words) -> bool:
+    """One word whose only key is the whole word (two hanzi, or two or three
+    Latin letters): every live book holding the key matches."""
+    if len(words) != 1:
+        return False
+    run, pinyin = words[0]
+    return len(pinyin) <= 3 if pinyin else len(run) == 2
 
 
 def _ordered(rows) -> list[tuple[int, int]]:
@@ -201,13 +220,13 @@ def _ordered(rows) -> list[tuple[int, int]]:
     return sorted((tier * RANK_SPAN + rank % RANK_SPAN, book_id) for rank, book_id, tier in rows)
 
 
-def _top(words, want: int) -> list[int]:
+def _top(words, want: int, columns) -> list[int]:
     """Ids of the ``want`` best matches in rank order, read from the first
     key's books in rank_key order. A book's tier is never below its
     rank_key's field (the title holding the query holds its first key), so
     once the ``want``-th best true rank seen is no later than the last row
-    read, no unread book can come before it; otherwise read twice as many."""
-    key, columns = st.first_key(*words[0]), (book_gram.c.rank_key, Book.id, _tier(words))
+    read, no unread book can come before it; otherwise read four times as many."""
+    key = st.first_key(*words[0])
     size = max(2 * want, 64)
     while True:
         rows = db.session.execute(_postings(key, words, columns, size)).all()
@@ -218,25 +237,20 @@ def _top(words, want: int) -> list[int]:
 
 
 def _ranked_search(words, offset: int, limit: int) -> tuple[int, list[Book]]:
-    """search_books_from through ranked book_gram rows: the matches are
-    counted on the smallest key, up to COUNT_CAP + 1; when there are no
-    more than COUNT_CAP they are ranked all at once, else the page is read
-    from the first key's books in rank order (``_top``)."""
-    smallest = _smallest_key(words)
+    """search_books_from through ranked book_gram rows. The matches are
+    counted on the query's smallest key, up to COUNT_CAP + 1; up to
+    COUNT_CAP of them are ranked all at once, more are read from the first
+    key's books in rank order (``_top``) as far as the page needs."""
+    smallest, size = _smallest_key(words)
     columns = (book_gram.c.rank_key, Book.id, _tier(words))
-    if offset + limit > COUNT_CAP:
-        few = None
-        total = db.session.scalar(select(func.count()).select_from(
-            _postings(smallest, words, [Book.id], COUNT_CAP + 1).subquery()))
+    if size > COUNT_CAP:
+        total = db.session.scalar(select(func.count()).select_from(_postings(
+            smallest, words, [Book.id], COUNT_CAP + 1, confirm=not _key_is_match(words)).subquery()))
+    if size <= COUNT_CAP or total <= COUNT_CAP:
+        found = _ordered(db.session.execute(_postings(smallest, words, columns, COUNT_CAP + 1)).all())
+        total, ids = len(found), [book_id for _rank, book_id in found[offset:offset + limit]]
     else:
-        few = _ordered(db.session.execute(_postings(smallest, words, columns, COUNT_CAP + 1)).all())
-        total = len(few)
-    if few is not None and total <= COUNT_CAP:
-        ids = [book_id for _rank, book_id in few[offset:offset + limit]]
-    elif offset + limit > 0:
-        ids = _top(words, offset + limit)[offset:]
-    else:
-        ids = []
+        ids = _top(words, offset + limit, columns)[offset:] if offset + limit > 0 else []
     if not ids:
         return total, []
     books = {book.id: book for book in db.session.scalars(select(Book).where(Book.id.in_(ids)))}
