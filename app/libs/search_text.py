@@ -41,7 +41,7 @@ def _t2s():
         return opencc.OpenCC("t2s.json")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def normalize(text: str) -> str:
     """NFKC, simplified Chinese, lower case: the form both the index and queries use."""
     text = unicodedata.normalize("NFKC", text or "")
@@ -96,7 +96,7 @@ def _ascii_letters(text: str) -> str:
     return _NOT_PINYIN.sub("", bare.lower())
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def pinyin_forms(text: str) -> tuple[str, str]:
     """(syllables, initials) of ``text`` with every run joined, e.g.
     ``("santi", "st")``; other letters and digits are kept in both. Cached:
@@ -168,7 +168,7 @@ def pinyin_keys(text: str) -> set[int]:
     return set().union(*map(_word_keys, text.split()))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 13)
 def _word_keys(word: str) -> frozenset[int]:
     """pinyin_keys of one word, cached: the same names and syllables recur."""
     return frozenset(_code(word[i:i + size]) for i in range(len(word)) for size in (3, 2))

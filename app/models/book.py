@@ -1,4 +1,6 @@
 """The local book catalog and its search index."""
+from collections import Counter
+
 from sqlalchemy import (JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text, delete, insert,
                         select)
 from sqlalchemy.orm import Mapped, mapped_column
@@ -145,19 +147,30 @@ def _merged(records: list[dict]) -> dict[str, dict]:
     return merged
 
 
-def _insert_new(records: list[dict]) -> None:
+def _insert_new(records: list[dict], prepared: dict) -> None:
     """Insert books nobody stored yet and their index rows, without
-    building ORM objects (a catalog import inserts a million)."""
-    rows = [{**rec, **search_columns(rec), "status": LIVE} for rec in records]
+    building ORM objects (a catalog import inserts a million). ``prepared``
+    holds (search columns, ranked keys) computed already, by ISBN."""
+    rows, keys = [], []
+    for rec in records:
+        columns, ranked = prepared.get(rec["isbn"]) or (None, None)
+        if columns is None:
+            columns = search_columns(rec)
+            ranked = ranked_keys(columns, rec.get("title", ""))
+        rows.append({**rec, **columns, "status": LIVE})
+        keys.append(ranked)
     ids = db.session.scalars(insert(Book).returning(Book.id, sort_by_parameter_order=True), rows).all()
-    write_gram_rows([(book_id, key, rank) for book_id, row in zip(ids, rows)
-                     for key, rank in ranked_keys(row, row.get("title", "")).items()])
+    write_gram_rows([(book_id, key, rank) for book_id, ranked in zip(ids, keys) for key, rank in ranked.items()])
 
 
-def upsert_books(records: list[dict]) -> tuple[int, int]:
+def upsert_books(records: list[dict], prepared: dict | None = None) -> tuple[int, int]:
     """Insert or update books by ISBN from clean records; returns
-    (inserted, updated). The caller commits."""
+    (inserted, updated). ``prepared``: (search columns, ranked keys) of
+    records already computed, by ISBN (the bulk import's). The caller commits."""
     merged = _merged(records)
+    if prepared and len(merged) < len(records):  # a repeated ISBN's fields are merged
+        seen = Counter(rec["isbn"] for rec in records)
+        prepared = {isbn: value for isbn, value in prepared.items() if seen[isbn] == 1}
     existing = {book.isbn: book for book in db.session.scalars(
         select(Book).where(Book.isbn.in_(list(merged))).execution_options(include_deleted=True))}
     for isbn, fields in merged.items():
@@ -170,5 +183,5 @@ def upsert_books(records: list[dict]) -> tuple[int, int]:
         db.session.flush()
         reindex_books(list(existing.values()))
     if new:
-        _insert_new(new)
+        _insert_new(new, prepared or {})
     return len(new), len(records) - len(new)
