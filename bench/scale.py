@@ -121,8 +121,10 @@ def migrate(url: str) -> None:
         db.engine.dispose()
 
 
-def run_import(url: str, catalog: Path, log: Path) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MiB, last output line) of ``flask catalog import``."""
+def run_import(url: str, catalog: Path, log: Path) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds of it and its workers, peak RSS MiB, last
+    output line) of ``flask catalog import``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "fisher.py", "catalog", "import",
@@ -132,11 +134,13 @@ def run_import(url: str, catalog: Path, log: Path) -> tuple[float, float, str]:
             peak = max(peak, _hwm_mb(proc.pid))
             time.sleep(0.5)
     seconds = time.perf_counter() - started
-    peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    peak = max(peak, after.ru_maxrss / 1024)
     lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
     if proc.returncode:
         raise RuntimeError(f"catalog import failed ({proc.returncode}); see {log}")
-    return seconds, peak, lines[-1] if lines else ""
+    return seconds, cpu, peak, lines[-1] if lines else ""
 
 
 def _hwm_mb(pid: int) -> float:
@@ -159,18 +163,19 @@ def time_search(url: str) -> dict[str, dict]:
     out = {}
     with app.app_context():
         for kind, queries in QUERIES.items():
-            timings, totals = {1: [], DEEP_PAGE: []}, []
+            timings, totals, cpu = {1: [], DEEP_PAGE: []}, [], []
             for query in queries:
                 totals.append(search_books(query, 1, 15)[0])
                 for page in timings:
                     search_books(query, page, 15)  # warm-up
                     for _ in range(REPEAT):
-                        started = time.perf_counter()
+                        started, used = time.perf_counter(), time.process_time()
                         search_books(query, page, 15)
                         timings[page].append((time.perf_counter() - started) * 1000)
+                        cpu.append((time.process_time() - used) * 1000)
                         db.session.remove()
             out[kind] = {"p1": statistics.median(timings[1]), "deep": statistics.median(timings[DEEP_PAGE]),
-                         "totals": totals}
+                         "cpu": statistics.median(cpu), "totals": totals}
         db.engine.dispose()
     return out
 
@@ -237,9 +242,9 @@ def measure_one(n: int, out_dir: Path, books_file: str | None) -> dict:
     url = fresh_database(db_path)
     migrate(url)
     load_before = load()
-    seconds, peak, summary = run_import(url, catalog, out_dir / f"scale-{n}-import.log")
-    print(f"[{n:,}] import {seconds:.0f} s, peak RSS {peak:.0f} MiB ({summary}); load {load_before} -> {load()}",
-          flush=True)
+    seconds, cpu, peak, summary = run_import(url, catalog, out_dir / f"scale-{n}-import.log")
+    print(f"[{n:,}] import {seconds:.0f} s ({cpu:.0f} CPU s with its workers), peak RSS {peak:.0f} MiB "
+          f"({summary}); load {load_before} -> {load()}", flush=True)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         grams = conn.execute(sa.text("SELECT COUNT(*) FROM book_gram")).scalar()
@@ -249,7 +254,7 @@ def measure_one(n: int, out_dir: Path, books_file: str | None) -> dict:
     file_mb, detail = sizes(db_path)
     rss, rss_peak, bad = serve(url, out_dir / f"scale-{n}-fisher.log")
     catalog.unlink()
-    return {"n": n, "import_s": seconds, "import_rss": peak, "summary": summary, "grams": grams,
+    return {"n": n, "import_s": seconds, "import_cpu": cpu, "import_rss": peak, "summary": summary, "grams": grams,
             "search": search, "search_load": search_load, "file_mb": file_mb, "detail": detail,
             "rss": rss, "rss_peak": rss_peak, "bad_pages": bad, "load": load()}
 
@@ -261,17 +266,17 @@ def report(results: list[dict]) -> list[str]:
     for res in results:
         n = res["n"]
         print(f"\n== {n:,} books ==")
-        print(f"import: {res['import_s']:.0f} s (limit {IMPORT_LIMIT}), peak RSS {res['import_rss']:.0f} MiB; "
-              f"{res['summary']}")
+        print(f"import: {res['import_s']:.0f} s (limit {IMPORT_LIMIT}; {res['import_cpu']:.0f} CPU s with its "
+              f"workers), peak RSS {res['import_rss']:.0f} MiB; {res['summary']}")
         print(f"database file {res['file_mb']:.0f} MiB; book_gram rows {res['grams']:,} "
               f"({res['grams'] / n:.0f} per book); MiB by dbstat: {res['detail']}")
         print(f"search in-process, median of {REPEAT} calls per query (load {res['search_load']}):")
-        print(f"{'kind':<14}{'page 1 ms':>10}{f'page {DEEP_PAGE} ms':>11}{'vs first':>10}  counts")
+        print(f"{'kind':<14}{'page 1 ms':>10}{f'page {DEEP_PAGE} ms':>11}{'CPU ms':>8}{'vs first':>10}  counts")
         for kind, row in res["search"].items():
             base = first["search"][kind]
             growth = max(row["p1"] / base["p1"], row["deep"] / base["deep"]) if res is not first else 1.0
             counts = " / ".join(f"{q} {t:,}" for q, t in zip(QUERIES[kind], row["totals"]))
-            print(f"{kind:<14}{row['p1']:>10.1f}{row['deep']:>11.1f}{growth:>9.1f}×  {counts}")
+            print(f"{kind:<14}{row['p1']:>10.1f}{row['deep']:>11.1f}{row['cpu']:>8.1f}{growth:>9.1f}×  {counts}")
             if max(row["p1"], row["deep"]) > SEARCH_LIMIT:
                 failures.append(f"{n:,} books: {kind} search median {max(row['p1'], row['deep']):.1f} ms "
                                 f"> {SEARCH_LIMIT:g} ms")
