@@ -23,7 +23,7 @@ import functools
 import re
 import unicodedata
 
-_SPAN = 0x110000  # one more than the largest code point
+SPAN = _SPAN = 0x110000  # one more than the largest code point
 _RUN = re.compile(r"[^\W_]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _NOT_PINYIN = re.compile(r"[^a-z0-9]+")

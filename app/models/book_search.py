@@ -198,8 +198,10 @@ def _key_size(key: int, limit: int) -> int:
 
 
 def _smallest_key(words) -> tuple[int, int]:
-    """(key, _key_size) of the query's key with the fewest books."""
-    keys = sorted({key for word in words for key in _word_keys(*word)})
+    """(key, _key_size) of the query's key with the fewest books (for a
+    hanzi word, any of its bigrams, not only those ``_word_keys`` checks)."""
+    keys = sorted({key for word in words for key in _word_keys(*word)}
+                  | {key for run, pinyin in words if not pinyin for key in st.run_keys([run]) if key % st.SPAN})
     limit = COUNT_CAP + 1 if len(keys) == 1 else 8 * COUNT_CAP
     sizes = {key: _key_size(key, limit) for key in keys}
     key = min(keys, key=sizes.get)
@@ -243,12 +245,15 @@ def _ranked_search(words, offset: int, limit: int) -> tuple[int, list[Book]]:
     key's books in rank order (``_top``) as far as the page needs."""
     smallest, size = _smallest_key(words)
     columns = (book_gram.c.rank_key, Book.id, _tier(words))
-    if size > COUNT_CAP:
+    if size > COUNT_CAP and _key_is_match(words):
         total = db.session.scalar(select(func.count()).select_from(_postings(
-            smallest, words, [Book.id], COUNT_CAP + 1, confirm=not _key_is_match(words)).subquery()))
-    if size <= COUNT_CAP or total <= COUNT_CAP:
+            smallest, words, [Book.id], COUNT_CAP + 1, confirm=False).subquery()))
+        found = None
+    else:  # one read both counts and, when there are few, ranks
         found = _ordered(db.session.execute(_postings(smallest, words, columns, COUNT_CAP + 1)).all())
-        total, ids = len(found), [book_id for _rank, book_id in found[offset:offset + limit]]
+        total = len(found)
+    if found is not None and total <= COUNT_CAP:
+        ids = [book_id for _rank, book_id in found[offset:offset + limit]]
     else:
         ids = _top(words, offset + limit, columns)[offset:] if offset + limit > 0 else []
     if not ids:
