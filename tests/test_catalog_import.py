@@ -280,3 +280,24 @@ def test_real_bundled_catalog_imports_cleanly(app, monkeypatch):
     assert report.rejected == []
     assert report.imported >= 200
     assert live_count() == report.imported
+
+
+def test_bulk_import_matches_the_ordinary_one(runner, tmp_path, monkeypatch):
+    """A file imported in bulk mode (worker processes, rank index rebuilt at
+    the end) makes the same books, rejects and search results, and leaves
+    the rank index in place; importing it again updates instead of adding."""
+    monkeypatch.setattr(catalog, "BULK_BYTES", 0)
+    monkeypatch.setattr(catalog, "BATCH", 2)
+    lines = [SANTI_LINE, {"isbn": BAD_CHECK_DIGIT, "title": "坏"}, HUOZHE_LINE,
+             dict(SANTI_LINE, title="三体 新"), HONGLOU_LINE]
+    path = write_jsonl(tmp_path / "bulk.jsonl", lines)
+    result = run_import(runner, path)
+    assert summary(result) == "imported: 3, updated: 1, rejected: 1"
+    assert "line 2: rejected" in result.stdout
+    assert found_titles("三体") == ["三体 新"] and found_titles("hlm") == ["红楼梦"]
+    assert summary(run_import(runner, path)) == "imported: 0, updated: 4, rejected: 1"
+    assert live_count() == 3
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as conn:
+            names = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "ix_book_gram_rank" in names

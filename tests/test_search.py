@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.models.base import db
 from app.models.book import Book
+from app.models import book_search
 from app.models.book_search import search_books
 from tests.helpers import HUOZHE, SANTI, SANTI2, add_books, isbn13, numbered_books
 
@@ -209,3 +210,30 @@ def test_search_books_per_page_argument(many):
     assert len(titles("测试书", 1, per_page=10)) == 10
     assert titles("测试书", 4, per_page=10) == ["测试书 31"]
 
+
+
+def test_count_stops_at_the_cap_and_pages_stay_in_order(many, monkeypatch):
+    """Past COUNT_CAP matches the total is COUNT_CAP + 1, and walking the
+    pages still lists every book once, in the uncapped order."""
+    monkeypatch.setattr(book_search, "COUNT_CAP", 10)
+    assert total("测试书") == 11
+    seen = [title for page in range(1, 8) for title in titles("测试书", page, per_page=5)]
+    assert seen == [f"测试书 {n:02d}" for n in range(1, 32)]
+
+
+def test_capped_count_shown_with_a_plus(many, client, monkeypatch):
+    """The search page shows a capped total as "10+", and pages by it."""
+    monkeypatch.setattr(book_search, "COUNT_CAP", 10)
+    text = client.get("/book/search", query_string={"q": "测试书"}).get_data(as_text=True)
+    assert "共 10+ 本" in text
+    assert text.count('class="book-card') == PER_PAGE
+
+
+def test_capped_ranking_reads_past_a_key_in_the_title(app, monkeypatch):
+    """A book whose title holds the query's first word but not the second
+    ranks after one whose title holds both, though its title is shorter:
+    the read in index order goes on until no unread book can come first."""
+    monkeypatch.setattr(book_search, "COUNT_CAP", 1)
+    add_books([{"isbn": isbn13("978000002001"), "title": "时间简史", "author": ["河流"]},
+               {"isbn": isbn13("978000002002"), "title": "时间与河流之书", "author": ["某人"]}])
+    assert titles("时间 河流") == ["时间与河流之书", "时间简史"]

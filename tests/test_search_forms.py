@@ -241,3 +241,9 @@ def test_migration_fills_forms_of_old_books(migrating_app):
         keys = set(conn.execute(sa.text("SELECT gram FROM book_gram WHERE book_id = 1")).scalars())
     assert keys == st.run_keys(["三體", "劉慈欣", SANTI])
     downgrade(revision="base")
+
+
+def test_written_out_syllables_are_pypinyins():
+    """The syllable list a query is cut by is exactly pypinyin's (it is written
+    out so that serving a search does not load pypinyin's dictionaries)."""
+    assert st.SYLLABLES == st.pypinyin_syllables()

@@ -13,7 +13,7 @@ the index is an integer table that SQLite and MySQL treat alike.
 Chinese text also has pinyin forms (pypinyin's default reading): a field's
 syllables joined without spaces (``三体`` -> ``santi``) and its initials
 (``st``), kept to ``[a-z0-9]``. Those forms are cut into trigrams (plus the
-two- and one-letter tails of each word), stored as negative keys so they
+the two-letter pieces and the two- and one-letter tails of each word), stored as negative keys so they
 never meet the text keys. Pinyin has a small alphabet, so its bigrams are in
 most books; its trigrams are rare enough to look up quickly. The Latin words
 of every field share those keys (``latin_words``), so a Latin query, English
@@ -23,7 +23,7 @@ import functools
 import re
 import unicodedata
 
-_SPAN = 0x110000  # one more than the largest code point
+SPAN = _SPAN = 0x110000  # one more than the largest code point
 _RUN = re.compile(r"[^\W_]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _NOT_PINYIN = re.compile(r"[^a-z0-9]+")
@@ -41,6 +41,7 @@ def _t2s():
         return opencc.OpenCC("t2s.json")
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def normalize(text: str) -> str:
     """NFKC, simplified Chinese, lower case: the form both the index and queries use."""
     text = unicodedata.normalize("NFKC", text or "")
@@ -95,16 +96,28 @@ def _ascii_letters(text: str) -> str:
     return _NOT_PINYIN.sub("", bare.lower())
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def pinyin_forms(text: str) -> tuple[str, str]:
     """(syllables, initials) of ``text`` with every run joined, e.g.
-    ``("santi", "st")``; other letters and digits are kept in both."""
-    from pypinyin import Style, lazy_pinyin
+    ``("santi", "st")``; other letters and digits are kept in both. Cached:
+    pypinyin is the slowest step of indexing a book, and catalogs repeat
+    names a great deal."""
+    from pypinyin import lazy_pinyin
 
     joined = "".join(runs(text))
     if not joined:
         return "", ""
     full = lazy_pinyin(joined, errors="default")
-    initials = lazy_pinyin(joined, style=Style.FIRST_LETTER, errors="default")
+    # One item per character of hanzi, one per stretch of anything else (kept
+    # as it is): a hanzi's initial is the first letter of its syllable.
+    initials, at = [], 0
+    for item in full:
+        if _HAN.match(joined, at) and not _HAN.match(item):
+            initials.append(item[:1])
+            at += 1
+        else:
+            initials.append(item)
+            at += len(item)
     return _ascii_letters("".join(full)), _ascii_letters("".join(initials))
 
 
@@ -126,6 +139,7 @@ def query_pinyin(run: str) -> str:
     return form if len(form) > 1 else ""
 
 
+@functools.cache  # at most 37 ** 3 pieces
 def _code(chars: str) -> int:
     """The pinyin key of up to three letters (shorter ones padded with 0)."""
     value = 0
@@ -149,13 +163,66 @@ def is_plain_latin(run: str) -> bool:
 
 def pinyin_keys(text: str) -> set[int]:
     """Every pinyin index key of the words of ``text``: each position starts
-    a key of its next three letters (fewer at the end of a word)."""
-    return {_code(word[i:i + 3]) for word in text.split() for i in range(len(word))}
+    a key of its next three letters and one of its next two (fewer at the
+    end of a word), so a two-letter query has one key to look up."""
+    return set().union(*map(_word_keys, text.split()))
 
 
-@functools.cache
-def _syllables() -> frozenset[str]:
-    """Every toneless pinyin syllable pypinyin knows (with a vowel: not "ng", "hm")."""
+@functools.lru_cache(maxsize=1 << 13)
+def _word_keys(word: str) -> frozenset[int]:
+    """pinyin_keys of one word, cached: the same names and syllables recur."""
+    return frozenset(_code(word[i:i + size]) for i in range(len(word)) for size in (3, 2))
+
+
+def pinyin_start_keys(text: str) -> set[int]:
+    """The pinyin keys that start a word of ``text`` (its first three and first two letters)."""
+    return {key for word in text.split() for key in (_code(word[:3]), _code(word[:2]))}
+
+
+def text_start_key(normalised: str) -> int | None:
+    """The text key at the very start of a normalised field, or None when it is empty."""
+    first = normalised.split(" ", 1)[0]
+    if not first:
+        return None
+    return ord(first[0]) * _SPAN + (ord(first[1]) if len(first) > 1 else 0)
+
+
+def first_key(run: str, pinyin: str) -> int:
+    """The key a query word (two or more characters, text or plain Latin)
+    starts with: every book holding the word holds this key."""
+    if pinyin:
+        return _code(pinyin[:3])
+    return ord(run[0]) * _SPAN + ord(run[1])
+
+
+# Every toneless pinyin syllable pypinyin knows (with a vowel: not "ng",
+# "hm"), written out so a search does not load pypinyin's dictionaries
+# (some 55 MB) to cut a Latin query; tests/test_search_forms.py checks the
+# list against pypinyin.
+SYLLABLES = frozenset((
+    "a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bong bu ca cai "
+    "can cang cao ce cei cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai "
+    "chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de dei den deng di "
+    "dia dian diao die din ding diu dong dou du duan dui dun duo e ei en eng er fa fan fang fei fen feng "
+    "fiao fo fou fu ga gai gan gang gao ge gei gen geng gong gou gu gua guai guan guang gui gun guo ha "
+    "hai han hang hao he hei hen heng hong hou hu hua huai huan huang hui hun huo ji jia jian jiang jiao "
+    "jie jin jing jiong jiu ju juan jue jun ka kai kan kang kao ke kei ken keng kong kou ku kua kuai kuan "
+    "kuang kui kun kuo la lai lan lang lao le lei len leng li lia lian liang liao lie lin ling liu lo "
+    "long lou lu luan lun luo lv lve ma mai man mang mao me mei men meng mi mian miao mie min ming miu mo "
+    "mou mu na nai nan nang nao ne nei nen neng ni nia nian niang niao nie nin ning niu nong nou nu nuan "
+    "nun nuo nv nve o ou pa pai pan pang pao pei pen peng pi pian piao pie pin ping po pou pu qi qia qian "
+    "qiang qiao qie qin qing qiong qiu qu quan que qun ran rang rao re ren reng ri rong rou ru rua ruan "
+    "rui run ruo sa sai san sang sao se sen seng sha shai shan shang shao she shei shen sheng shi shou "
+    "shu shua shuai shuan shuang shui shun shuo si song sou su suan sui sun suo ta tai tan tang tao te "
+    "tei teng ti tian tiao tie ting tong tou tu tuan tui tun tuo wa wai wan wang wei wen weng wo wong wu "
+    "xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong "
+    "you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng "
+    "zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo "
+).split())
+
+
+def pypinyin_syllables() -> frozenset[str]:
+    """SYLLABLES as pypinyin's dictionary gives them (for the test)."""
     from pypinyin.contrib.tone_convert import to_normal
     from pypinyin.pinyin_dict import pinyin_dict
 
@@ -166,7 +233,7 @@ def _syllables() -> frozenset[str]:
 def _syllable_starts(form: str) -> list[int] | None:
     """Where the syllables of ``form`` start, cut greedily longest first, or
     None when it is not all syllables (Latin words, initials)."""
-    starts, i, known = [], 0, _syllables()
+    starts, i, known = [], 0, SYLLABLES
     while i < len(form):
         size = next((n for n in range(min(6, len(form) - i), 0, -1) if form[i:i + n] in known), 0)
         if not size:
@@ -191,8 +258,8 @@ def pinyin_trigram_keys(form: str) -> set[int]:
 def pinyin_query_keys(form: str) -> tuple[set[int], int]:
     """The pinyin keys to look up for a query form of two or more letters and
     how many of them a book must have: the trigram cover (all of it), or for
-    two letters every key starting with them (any one)."""
+    two letters its own key."""
     if len(form) > 2:
         keys = pinyin_trigram_keys(form)
         return keys, len(keys)
-    return {_code(form + third) for third in ("", *_PINYIN_CODES)}, 1
+    return {_code(form)}, 1

@@ -12,8 +12,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.libs import search_text as st
-from app.models.base import db
-from app.models.book import Book, book_gram
+from app.models.base import LIVE, db
+from app.models.book import RANK_SPAN, Book, book_gram
+
+# A search counts its matches up to this many; more are reported as COUNT_CAP + 1.
+COUNT_CAP = 1000
 
 
 class char_count(FunctionElement):
@@ -113,10 +116,10 @@ def _matching_books(words: list[tuple[str, str]]):
     return found.where(_confirmed(words)).prefix_with("STRAIGHT_JOIN", dialect="mysql")
 
 
-def _ranking(words: list[tuple[str, str]]) -> list:
-    """ORDER BY terms: the title equal to the query, then starting with it,
-    then containing every word, then every word in the title or an author,
-    then the rest; ties go to the shorter title, then the older book."""
+def _tier(words: list[tuple[str, str]]):
+    """0 when the title starts with the query (or is it), 1 when it holds
+    every word, 2 when every word is in the title or an author, else 3: the
+    fields of book_gram's rank_key, so a key's rank is never above the tier."""
     text = " ".join(run for run, _ in words)
     spoken = "".join(pinyin for _, pinyin in words) if all(p for _, p in words) else ""
     # pinyin_title is "<syllables> <initials>" of the title (empty without Chinese).
@@ -127,9 +130,12 @@ def _ranking(words: list[tuple[str, str]]) -> list:
     in_title = [_has(run, pinyin, Book.search_title, Book.pinyin_title) for run, pinyin in words]
     by_author = [or_(title, _has(run, pinyin, Book.search_author, Book.pinyin_author))
                  for title, (run, pinyin) in zip(in_title, words)]
-    tier = case((or_(*exact), 0), (or_(*starts), 1), (and_(*in_title), 2), (and_(*by_author), 3),
-                else_=4)
-    return [tier, char_count(Book.title), Book.id]
+    return case((or_(*exact, *starts), 0), (and_(*in_title), 1), (and_(*by_author), 2), else_=3)
+
+
+def _ranking(words: list[tuple[str, str]]) -> list:
+    """ORDER BY terms: the tier, then the shorter title, then the older book."""
+    return [_tier(words), char_count(Book.title), Book.id]
 
 
 def search_books(query: str, page: int, per_page: int) -> tuple[int, list[Book]]:
@@ -147,6 +153,8 @@ def search_books_from(query: str, offset: int, limit: int) -> tuple[int, list[Bo
     words = _words(query)
     if not words:
         return 0, []
+    if _keyed(words):
+        return _ranked_search(words, offset, limit)
     rows = db.session.execute(_matching_books(words).order_by(*_ranking(words))
                               .limit(limit).offset(offset)).all()
     if rows:
@@ -154,6 +162,104 @@ def search_books_from(query: str, offset: int, limit: int) -> tuple[int, list[Bo
     if offset <= 0:
         return 0, []
     return db.session.scalar(select(func.count()).select_from(Book).where(_match(words))), []
+
+
+def _keyed(words: list[tuple[str, str]]) -> bool:
+    """Whether every word is one book_gram reads in rank order: two or more
+    characters, and either no Latin letter or nothing else."""
+    return all(len(run) > 1 and (not pinyin or st.is_plain_latin(run)) for run, pinyin in words)
+
+
+def _word_keys(run: str, pinyin: str) -> set[int]:
+    """Keys every book holding the word has."""
+    return st.pinyin_query_keys(pinyin)[0] if pinyin else st.bigram_keys(run)
+
+
+def _postings(key: int, words, columns, limit: int, confirm: bool = True):
+    """``columns`` of the matches among ``key``'s books, in rank_key order,
+    at most ``limit``; ``confirm=False`` when holding the key is matching."""
+    found = (select(*columns).select_from(book_gram).join(Book, Book.id == book_gram.c.book_id)
+             .where(book_gram.c.gram == key, Book.status == LIVE))
+    if confirm:
+        # The other keys first, each one primary-key probe, then the text.
+        other = book_gram.alias("other")
+        for more in sorted({k for word in words for k in _word_keys(*word)} - {key}):
+            found = found.where(select(other.c.gram).where(other.c.book_id == book_gram.c.book_id,
+                                                           other.c.gram == more).exists())
+        found = found.where(_confirmed(words))
+    return (found.order_by(book_gram.c.rank_key, book_gram.c.book_id).limit(limit)
+            .prefix_with("STRAIGHT_JOIN", dialect="mysql"))
+
+
+def _key_size(key: int, limit: int) -> int:
+    """How many books hold ``key``, counted up to ``limit`` (index rows only)."""
+    return db.session.scalar(select(func.count()).select_from(
+        select(book_gram.c.book_id).where(book_gram.c.gram == key).limit(limit).subquery()))
+
+
+def _smallest_key(words) -> tuple[int, int]:
+    """(key, _key_size) of the query's key with the fewest books (for a
+    hanzi word, any of its bigrams, not only those ``_word_keys`` checks)."""
+    keys = sorted({key for word in words for key in _word_keys(*word)}
+                  | {key for run, pinyin in words if not pinyin for key in st.run_keys([run]) if key % st.SPAN})
+    limit = COUNT_CAP + 1 if len(keys) == 1 else 8 * COUNT_CAP
+    sizes = {key: _key_size(key, limit) for key in keys}
+    key = min(keys, key=sizes.get)
+    return key, sizes[key]
+
+
+def _key_is_match(words) -> bool:
+    """One word whose only key is the whole word (two hanzi, or two or three
+    Latin letters): every live book holding the key matches."""
+    if len(words) != 1:
+        return False
+    run, pinyin = words[0]
+    return len(pinyin) <= 3 if pinyin else len(run) == 2
+
+
+def _ordered(rows) -> list[tuple[int, int]]:
+    """(true rank, book id) of rows (rank_key, id, tier), best first."""
+    return sorted((tier * RANK_SPAN + rank % RANK_SPAN, book_id) for rank, book_id, tier in rows)
+
+
+def _top(words, want: int, columns) -> list[int]:
+    """Ids of the ``want`` best matches in rank order, read from the first
+    key's books in rank_key order. A book's tier is never below its
+    rank_key's field (the title holding the query holds its first key), so
+    once the ``want``-th best true rank seen is no later than the last row
+    read, no unread book can come before it; otherwise read four times as many."""
+    key = st.first_key(*words[0])
+    size = max(2 * want, 64)
+    while True:
+        rows = db.session.execute(_postings(key, words, columns, size)).all()
+        found = _ordered(rows)
+        if len(rows) < size or (found[want - 1] <= (rows[-1][0], rows[-1][1])):
+            return [book_id for _rank, book_id in found[:want]]
+        size *= 4
+
+
+def _ranked_search(words, offset: int, limit: int) -> tuple[int, list[Book]]:
+    """search_books_from through ranked book_gram rows. The matches are
+    counted on the query's smallest key, up to COUNT_CAP + 1; up to
+    COUNT_CAP of them are ranked all at once, more are read from the first
+    key's books in rank order (``_top``) as far as the page needs."""
+    smallest, size = _smallest_key(words)
+    columns = (book_gram.c.rank_key, Book.id, _tier(words))
+    if size > COUNT_CAP and _key_is_match(words):
+        total = db.session.scalar(select(func.count()).select_from(_postings(
+            smallest, words, [Book.id], COUNT_CAP + 1, confirm=False).subquery()))
+        found = None
+    else:  # one read both counts and, when there are few, ranks
+        found = _ordered(db.session.execute(_postings(smallest, words, columns, COUNT_CAP + 1)).all())
+        total = len(found)
+    if found is not None and total <= COUNT_CAP:
+        ids = [book_id for _rank, book_id in found[offset:offset + limit]]
+    else:
+        ids = _top(words, offset + limit, columns)[offset:] if offset + limit > 0 else []
+    if not ids:
+        return total, []
+    books = {book.id: book for book in db.session.scalars(select(Book).where(Book.id.in_(ids)))}
+    return total, [books[book_id] for book_id in ids if book_id in books]
 
 
 def book_rank(query: str) -> list:

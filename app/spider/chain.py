@@ -71,7 +71,8 @@ class BookChain:
         fresh = _unmatched(keyword, remote_books, {b["isbn"] for b in local.books})
         total = local.total + sum(total for _books, total in answers)
         fetched = [book for books, _t in answers for book in books]
-        return BookPage(total, local.books + fresh, fetched=fetched, unavailable=unavailable)
+        return BookPage(total, local.books + fresh, fetched=fetched, unavailable=unavailable,
+                        at_least=local.at_least)
 
     def _ask_remotes(self, keyword: str, remote_from: int, wanted: int):
         """Each remote source's slice of the turns and its total, asked in

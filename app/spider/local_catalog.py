@@ -1,7 +1,7 @@
 """Book source backed by the ``book`` table (the bundled, importable catalog)."""
 from flask import current_app
 
-from app.models.book_search import search_books
+from app.models import book_search
 from app.spider.source import BookPage, stored_book
 
 
@@ -14,5 +14,6 @@ class LocalCatalog:
 
     def search_by_keyword(self, keyword: str, page: int = 1) -> BookPage:
         per_page = current_app.config["PER_PAGE"]
-        total, books = search_books(keyword, page, per_page)
-        return BookPage(total, [book.to_dict() for book in books])
+        total, books = book_search.search_books(keyword, page, per_page)
+        cap = book_search.COUNT_CAP  # search_books counts one past it when there are more
+        return BookPage(min(total, cap), [book.to_dict() for book in books], at_least=total > cap)

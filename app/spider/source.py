@@ -26,6 +26,8 @@ class BookPage:
     fetched: list[dict] = field(default_factory=list)
     # Labels of the sources that could not answer ("Open Library").
     unavailable: list[str] = field(default_factory=list)
+    # The total is a floor: the source stopped counting there ("1,000+").
+    at_least: bool = False
 
     @property
     def first(self) -> dict | None:

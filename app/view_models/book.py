@@ -36,7 +36,7 @@ class BookCollection:
 
     def __init__(self, *, keyword: str, page: int, per_page: int, total: int, books: list[dict],
                  max_page: int = 99, isbn: str | None = None, unavailable: list[str] = (),
-                 offered: bool = False, offers: dict[str, int] | None = None):
+                 offered: bool = False, offers: dict[str, int] | None = None, at_least: bool = False):
         self.keyword = keyword
         self.offered = offered  # only books someone gives away now
         self.offers = offers or {}  # ISBN -> copies on offer now
@@ -44,8 +44,14 @@ class BookCollection:
         self.unavailable = list(unavailable)  # labels of the sources that could not answer
         self.page = page
         self.total = total
+        self.at_least = at_least  # the total is where the search stopped counting
         self.books = [BookViewModel(book) for book in books]
         self.pages = min(math.ceil(total / per_page), max_page) if total else 0
+
+    @property
+    def count_text(self) -> str:
+        """The total as shown: "1,000+" when the search stopped counting."""
+        return f"{self.total:,}+" if self.at_least else f"{self.total:,}"
 
     def page_args(self, page: int) -> dict:
         """The query arguments of another page of these results."""

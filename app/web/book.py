@@ -34,7 +34,7 @@ def search():
     cfg = current_app.config
     result = BookCollection(keyword=keyword, page=page, per_page=cfg["PER_PAGE"], total=found.total,
                             books=found.books, max_page=cfg["MAX_PAGE"], isbn=isbn,
-                            unavailable=found.unavailable, offered=offered,
+                            unavailable=found.unavailable, offered=offered, at_least=found.at_least,
                             offers=offers.offer_counts([book["isbn"] for book in found.books]))
     return render_template("book/search_result.html", form=form, result=result)
 
