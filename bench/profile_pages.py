@@ -73,19 +73,30 @@ def log_in(client, email: str) -> None:
         raise SystemExit(f"log in as {email}: {response.status_code}")
 
 
-def cpu_ms(client, path: str, rounds: int, n: int) -> float:
-    """Median over ``rounds`` of the CPU milliseconds per request of ``n`` GETs."""
+def warm(client, path: str, n: int) -> None:
     for _ in range(max(n // 10, 5)):
         response = client.get(path)
     if response.status_code != 200:
         raise SystemExit(f"GET {path}: {response.status_code}")
-    timings = []
+
+
+def one_round(client, path: str, n: int) -> float:
+    """CPU milliseconds per request of ``n`` GETs of ``path``."""
+    started = time.process_time()
+    for _ in range(n):
+        client.get(path)
+    return (time.process_time() - started) * 1000 / n
+
+
+def cpu_ms(client, path: str, baseline, rounds: int, n: int) -> tuple[float, float]:
+    """Medians over ``rounds`` of the page's and the minimal app's CPU ms per
+    request, their rounds interleaved so both see the same machine load."""
+    warm(client, path, n)
+    mine, base = [], []
     for _ in range(rounds):
-        started = time.process_time()
-        for _ in range(n):
-            client.get(path)
-        timings.append((time.process_time() - started) * 1000 / n)
-    return statistics.median(timings)
+        base.append(one_round(baseline, "/", n))
+        mine.append(one_round(client, path, n))
+    return statistics.median(mine), statistics.median(base)
 
 
 def profile(client, path: str, n: int, top: int, sort: str) -> str:
@@ -128,18 +139,18 @@ def main(argv=None) -> int:
     anon = {ttl: app.test_client() for ttl, app in apps.items()}
     member = apps[0].test_client()
     log_in(member, email)
-    base = cpu_ms(minimal.test_client(), "/", args.rounds, args.n)
+    baseline = minimal.test_client()
+    warm(baseline, "/", args.n)
     print(f"\n{args.books:,} books; {args.rounds} rounds × {args.n} requests, median CPU ms/request; "
-          f"ratio = minimal's CPU ms / the page's")
-    print(f"{'page':30} {'CPU ms':>7} {'ratio':>6} {'load':>5}")
-    print(f"{'minimal app /':30} {base:7.3f} {1:6.2f} {loadavg():>5}", flush=True)
+          f"minimal: the minimal app's, its rounds interleaved with the page's; ratio = minimal / page")
+    print(f"{'page':30} {'CPU ms':>7} {'minimal':>7} {'ratio':>6} {'load':>5}")
     profiles = []
     for name, target, ttl, logged_in in pages:
         if only and name not in only:
             continue
         client = member if logged_in else anon[ttl]
-        ms = cpu_ms(client, target, args.rounds, args.n)
-        print(f"{name:30} {ms:7.3f} {base / ms:6.2f} {loadavg():>5}", flush=True)
+        ms, base = cpu_ms(client, target, baseline, args.rounds, args.n)
+        print(f"{name:30} {ms:7.3f} {base:7.3f} {base / ms:6.2f} {loadavg():>5}", flush=True)
         if args.top:
             profiles.append((name, target, profile(client, target, args.n, args.top, args.sort)))
     for name, target, text in profiles:
