@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from app.libs.enums import N_, PendingStatus
 from app.models.base import LIVE, db
@@ -128,13 +128,11 @@ def unread_count(uid: int) -> int:
 
 def waiting_on_me(uid: int) -> int:
     """Drifts whose next step is mine: answer or mail as the gifter, confirm
-    receipt as the requester."""
-    as_gifter = db.session.scalar(select(func.count()).select_from(Drift).where(
-        Drift.gifter_id == uid,
-        Drift.pending.in_([PendingStatus.WAITING, PendingStatus.ACCEPTED, PendingStatus.PROBLEM])))
-    as_requester = db.session.scalar(select(func.count()).select_from(Drift).where(
-        Drift.requester_id == uid, Drift.pending == PendingStatus.MAILED))
-    return as_gifter + as_requester
+    receipt as the requester. One count: the two sides' states never overlap."""
+    as_gifter = and_(Drift.gifter_id == uid,
+                     Drift.pending.in_([PendingStatus.WAITING, PendingStatus.ACCEPTED, PendingStatus.PROBLEM]))
+    as_requester = and_(Drift.requester_id == uid, Drift.pending == PendingStatus.MAILED)
+    return db.session.scalar(select(func.count()).select_from(Drift).where(or_(as_gifter, as_requester)))
 
 
 def mark_read(uid: int, nid: int | None = None, ids: Collection[int] | None = None) -> int:
