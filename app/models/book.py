@@ -1,6 +1,6 @@
 """The local book catalog and its search index."""
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Table, Text, delete, insert, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, load_only, mapped_column
 
 from app.libs import search_text as st
 from app.libs.book_record import BOOK_FIELDS, TEXT_LIMITS
@@ -50,6 +50,12 @@ class Book(SoftDeleteMixin, db.Model):
     def gram_rows(self) -> list[dict]:
         columns = {name: getattr(self, name) for name in ("search_body", "pinyin_title", "pinyin_author")}
         return [{"gram": key, "book_id": self.id} for key in index_keys(columns)]
+
+
+def record_only():
+    """A loader option: the book's record fields (``to_dict``), not its search
+    columns, for reads that only show the book."""
+    return load_only(*(getattr(Book, name) for name in BOOK_FIELDS))
 
 
 def search_columns(record: dict) -> dict:

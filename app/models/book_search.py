@@ -13,7 +13,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.libs import search_text as st
 from app.models.base import db
-from app.models.book import Book, book_gram
+from app.models.book import Book, book_gram, record_only
 
 
 class char_count(FunctionElement):
@@ -147,7 +147,7 @@ def search_books_from(query: str, offset: int, limit: int) -> tuple[int, list[Bo
     words = _words(query)
     if not words:
         return 0, []
-    rows = db.session.execute(_matching_books(words).order_by(*_ranking(words))
+    rows = db.session.execute(_matching_books(words).order_by(*_ranking(words)).options(record_only())
                               .limit(limit).offset(offset)).all()
     if rows:
         return rows[0][1], [book for book, _total in rows]
