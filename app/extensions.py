@@ -1,6 +1,6 @@
 """Extension objects, created unbound and initialised in ``create_app``."""
 from flask import current_app
-from flask_babel import Babel, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from flask_bootstrap import Bootstrap5
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -10,7 +10,9 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-babel = Babel()
+from app.libs.request_domain import RequestBabel
+
+babel = RequestBabel()  # translations looked up once per request
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()

@@ -221,6 +221,17 @@ def test_detail_escapes_book_text(client):
     assert "<b>粗体</b>" not in text
 
 
+def test_visitor_book_page_sets_no_session_cookie(app_factory):
+    """A visitor's book page builds no gift form, so no CSRF token and no session cookie."""
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        add_books([{"isbn": SANTI, "title": "三体"}])
+    resp = app.test_client().get(f"/book/{SANTI}/detail")
+    assert resp.status_code == 200
+    assert "登录后赠送或请求此书" in text_of(resp)
+    assert "Set-Cookie" not in resp.headers
+
+
 def test_unknown_isbn_detail_is_404(client, books):
     """A valid ISBN that is not in the catalog gives the 404 page."""
     resp = client.get("/book/9787115428011/detail")

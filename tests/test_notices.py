@@ -6,7 +6,8 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from app.models.base import db
+from app.models.base import DELETED, db
+from app.models.drift import Drift
 from app.models.notice import MailState, Notice
 from app.services import drift as drifts
 from tests.helpers import DRIFT_FORM, SANTI, add_books, login_client, make_gift, make_user
@@ -60,6 +61,16 @@ def test_badge_counts_unread_notices_and_drifts_waiting_on_me(app, requested):
     assert _count(page, "waiting-count") == 0
     bob_page = login_client(app, bob).get("/pending").get_data(as_text=True)
     assert (_count(bob_page, "unread-count"), _count(bob_page, "waiting-count")) == (2, 1)
+
+
+def test_badge_leaves_out_deleted_notices_and_drifts(app, requested):
+    """Soft-deleted notices and drifts count in neither of the nav's badges (one query asks both)."""
+    alice, _bob, did = requested
+    with db.auto_commit():
+        db.session.execute(update(Notice).where(Notice.uid == alice.id).values(status=DELETED))
+        db.session.execute(update(Drift).where(Drift.id == did).values(status=DELETED))
+    page = login_client(app, alice).get("/pending").get_data(as_text=True)
+    assert (_count(page, "unread-count"), _count(page, "waiting-count")) == (0, 0)
 
 
 def test_mark_one_read_touches_only_my_own(app, requested):

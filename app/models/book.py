@@ -3,7 +3,7 @@ from collections import Counter
 
 from sqlalchemy import (JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text, delete, insert,
                         select)
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, load_only, mapped_column
 
 from app.libs import search_text as st
 from app.libs.book_record import BOOK_FIELDS, TEXT_LIMITS
@@ -67,6 +67,12 @@ class Book(SoftDeleteMixin, db.Model):
 
 
 SEARCH_COLUMNS = ("search_title", "search_author", "search_body", "pinyin_title", "pinyin_author")
+
+
+def record_only():
+    """A loader option: the book's record fields (``to_dict``), not its search
+    columns, for reads that only show the book."""
+    return load_only(*(getattr(Book, name) for name in BOOK_FIELDS))
 
 
 def search_columns(record: dict) -> dict:

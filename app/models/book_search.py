@@ -13,7 +13,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.libs import search_text as st
 from app.models.base import LIVE, db
-from app.models.book import RANK_SPAN, Book, book_gram
+from app.models.book import RANK_SPAN, Book, book_gram, record_only
 
 # A search counts its matches up to this many; more are reported as COUNT_CAP + 1.
 COUNT_CAP = 1000
@@ -155,7 +155,7 @@ def search_books_from(query: str, offset: int, limit: int) -> tuple[int, list[Bo
         return 0, []
     if _keyed(words):
         return _ranked_search(words, offset, limit)
-    rows = db.session.execute(_matching_books(words).order_by(*_ranking(words))
+    rows = db.session.execute(_matching_books(words).order_by(*_ranking(words)).options(record_only())
                               .limit(limit).offset(offset)).all()
     if rows:
         return rows[0][1], [book for book, _total in rows]
@@ -258,7 +258,7 @@ def _ranked_search(words, offset: int, limit: int) -> tuple[int, list[Book]]:
         ids = _top(words, offset + limit, columns)[offset:] if offset + limit > 0 else []
     if not ids:
         return total, []
-    books = {book.id: book for book in db.session.scalars(select(Book).where(Book.id.in_(ids)))}
+    books = {book.id: book for book in db.session.scalars(select(Book).where(Book.id.in_(ids)).options(record_only()))}
     return total, [books[book_id] for book_id in ids if book_id in books]
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import exists, func, or_, select
 from app.libs.enums import OPEN_STATES, PROMISED_STATES
 from app.models.base import LIVE, db
 from app.models.bean_ledger import BeanLedger
-from app.models.book import Book
+from app.models.book import Book, record_only
 from app.models.drift import Drift
 from app.models.gift import Gift
 from app.models.user import User
@@ -72,9 +72,12 @@ def recent_gifts(limit: int, batch: int = 200) -> list[tuple]:
         offset += batch
     if not chosen:
         return []
+    # The book's record only, not its search columns. The gifter is loaded
+    # whole: it may be the signed-in reader, whose object the session shares.
     return db.session.execute(
         select(Gift, Book, User).join(Book, Book.isbn == Gift.isbn).join(User, User.id == Gift.uid)
-        .where(Gift.id.in_(chosen)).order_by(Gift.create_time.desc(), Gift.id.desc())).all()
+        .where(Gift.id.in_(chosen)).order_by(Gift.create_time.desc(), Gift.id.desc())
+        .options(record_only())).all()
 
 
 def my_drifts(uid: int) -> list[Drift]:

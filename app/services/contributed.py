@@ -89,13 +89,14 @@ class Contribution:
 def contribution(isbn: str, viewer) -> Contribution | None:
     """Who added the book by hand, and whether ``viewer`` may still edit it
     (None for a book that came from a catalog or a source)."""
-    row = db.session.execute(select(Book, User).join(User, User.id == Book.contributor_id)
+    row = db.session.execute(select(Book.contributor_id, User).join(User, User.id == Book.contributor_id)
                              .where(Book.isbn == isbn)).first()
     if row is None:
         return None
-    book, user = row
-    mine = getattr(viewer, "is_authenticated", False) and viewer.id == user.id
-    return Contribution(user.display_nickname, bool(mine) and editable_by(book, viewer))
+    contributor_id, user = row
+    mine = getattr(viewer, "is_authenticated", False) and viewer.id == contributor_id
+    # editable_by's rule, from the contributor's id alone (the page has the book already)
+    return Contribution(user.display_nickname, bool(mine) and not _relied_on(isbn, exclude_uid=viewer.id))
 
 
 def contributed_book(isbn: str, user: User) -> Book:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from app.libs.enums import N_, OPEN_STATES, PROMISED_STATES, PendingStatus
 from app.models.base import LIVE, db, utcnow
@@ -77,18 +77,22 @@ class DriftAllowance:
         return self.enough_beans and self.ratio_ok
 
 
-def _count(column, uid: int, states) -> int:
-    return db.session.scalar(select(func.count()).select_from(Drift).where(
-        column == uid, Drift.pending.in_([int(s) for s in states])))
+def _counted(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def drift_allowance(user: User) -> DriftAllowance:
-    """The user's numbers. ``request_gift`` locks the user's row first, so two
-    requests at once count each other's open drift."""
+    """The user's numbers, counted in one pass over the user's drifts.
+    ``request_gift`` locks the user's row first, so two requests at once
+    count each other's open drift."""
     db.session.refresh(user, ["beans"])
-    return DriftAllowance(user.beans, _count(Drift.requester_id, user.id, {S.RECEIVED}),
-                          _count(Drift.requester_id, user.id, OPEN_STATES),
-                          _count(Drift.gifter_id, user.id, {S.RECEIVED}))
+    mine, received = user.id, int(S.RECEIVED)
+    counts = db.session.execute(select(
+        _counted(and_(Drift.requester_id == mine, Drift.pending == received)),
+        _counted(and_(Drift.requester_id == mine, Drift.pending.in_([int(s) for s in OPEN_STATES]))),
+        _counted(and_(Drift.gifter_id == mine, Drift.pending == received)),
+    ).select_from(Drift).where(or_(Drift.requester_id == mine, Drift.gifter_id == mine))).one()
+    return DriftAllowance(user.beans, *(int(n) for n in counts))
 
 
 def promised(gid: int) -> bool:

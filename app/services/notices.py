@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from app.libs.enums import N_, PendingStatus
 from app.models.base import LIVE, db
@@ -121,20 +121,33 @@ def my_notices(uid: int, limit: int = 100) -> list[Notice]:
     return db.session.scalars(my_notices_query(uid).order_by(Notice.id.desc()).limit(limit)).all()
 
 
+def _unread_query(uid: int):
+    return select(func.count()).select_from(Notice).where(Notice.uid == uid, Notice.read.is_(False))
+
+
 def unread_count(uid: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notice).where(
-        Notice.uid == uid, Notice.read.is_(False)))
+    return db.session.scalar(_unread_query(uid))
+
+
+def _waiting_on_me_query(uid: int):
+    as_gifter = and_(Drift.gifter_id == uid,
+                     Drift.pending.in_([PendingStatus.WAITING, PendingStatus.ACCEPTED, PendingStatus.PROBLEM]))
+    as_requester = and_(Drift.requester_id == uid, Drift.pending == PendingStatus.MAILED)
+    return select(func.count()).select_from(Drift).where(or_(as_gifter, as_requester))
 
 
 def waiting_on_me(uid: int) -> int:
     """Drifts whose next step is mine: answer or mail as the gifter, confirm
-    receipt as the requester."""
-    as_gifter = db.session.scalar(select(func.count()).select_from(Drift).where(
-        Drift.gifter_id == uid,
-        Drift.pending.in_([PendingStatus.WAITING, PendingStatus.ACCEPTED, PendingStatus.PROBLEM])))
-    as_requester = db.session.scalar(select(func.count()).select_from(Drift).where(
-        Drift.requester_id == uid, Drift.pending == PendingStatus.MAILED))
-    return as_gifter + as_requester
+    receipt as the requester. One count: the two sides' states never overlap."""
+    return db.session.scalar(_waiting_on_me_query(uid))
+
+
+def nav_counts(uid: int) -> tuple[int, int]:
+    """(unread notices, drifts waiting on me), asked in one round trip (the
+    navigation shows both on every page of a signed-in reader)."""
+    both = select(_unread_query(uid).scalar_subquery(), _waiting_on_me_query(uid).scalar_subquery())
+    row = db.session.execute(both).one()
+    return int(row[0]), int(row[1])
 
 
 def mark_read(uid: int, nid: int | None = None, ids: Collection[int] | None = None) -> int:

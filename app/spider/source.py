@@ -11,7 +11,7 @@ from typing import Protocol
 from sqlalchemy import select
 
 from app.models.base import db
-from app.models.book import Book
+from app.models.book import Book, record_only
 
 
 class BookSourceError(Exception):
@@ -45,5 +45,5 @@ class BookSource(Protocol):
 
 def stored_book(isbn: str) -> BookPage:
     """The book table's answer for one ISBN (empty when it has no such book)."""
-    book = db.session.scalar(select(Book).where(Book.isbn == isbn))
+    book = db.session.scalar(select(Book).where(Book.isbn == isbn).options(record_only()))
     return BookPage(1, [book.to_dict()]) if book else BookPage()

@@ -1,5 +1,6 @@
 """Shape book dicts (Yushu shape) for templates."""
 import math
+from functools import cached_property
 
 from flask_babel import gettext as _
 
@@ -8,7 +9,8 @@ from app.libs.book_record import TEXT_LIMITS
 
 class BookViewModel:
     """Every text field of the book as an attribute ("" when missing), the
-    names as ``authors``/``translators`` lists and joined as ``author``/``translator``."""
+    names as ``authors``/``translators`` lists and joined as ``author``/``translator``
+    (joined once: a card shows the author in its line and its cover's address)."""
 
     def __init__(self, data: dict):
         self.isbn = data.get("isbn", "")
@@ -17,15 +19,15 @@ class BookViewModel:
         self.authors = list(data.get("author") or [])
         self.translators = list(data.get("translator") or [])
 
-    @property
+    @cached_property
     def author(self) -> str:
         return _("、").join(self.authors)  # the list separator of the page's language
 
-    @property
+    @cached_property
     def translator(self) -> str:
         return _("、").join(self.translators)
 
-    @property
+    @cached_property
     def intro(self) -> str:
         """"author / publisher / price" with the empty parts left out."""
         return " / ".join(part for part in (self.author, self.publisher, self.price) if part)

@@ -57,5 +57,8 @@ def book_detail(isbn):
     # Whether I may request right now, from the drift service's own rule, so the
     # page shows what a request costs instead of a button that leads to a refusal.
     allowance = drift_allowance(current_user) if lists.gifts and current_user.is_authenticated else None
-    return render_template("book/detail.html", book=BookViewModel(book), lists=lists, gift_form=GiftForm(),
+    # Only members get the gift form: building it makes a CSRF token, which a
+    # visitor's page has no use for (and would otherwise write a session for).
+    gift_form = GiftForm() if current_user.is_authenticated else None
+    return render_template("book/detail.html", book=BookViewModel(book), lists=lists, gift_form=gift_form,
                            contribution=contributed.contribution(isbn13, current_user), allowance=allowance)

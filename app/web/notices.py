@@ -11,8 +11,8 @@ from app.web import web
 def nav_badge():
     def badge() -> dict:
         """Unread notices and drifts waiting on me, for the navigation."""
-        uid = current_user.id
-        return {"unread": notices.unread_count(uid), "waiting": notices.waiting_on_me(uid)}
+        unread, waiting = notices.nav_counts(current_user.id)
+        return {"unread": unread, "waiting": waiting}
     return {"nav_badge": badge}
 
 
