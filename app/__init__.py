@@ -15,6 +15,7 @@ from app.spider import source_names
 from app.libs.site_url import resolve_site_url, site_url_for, trusted_hosts
 from app.request import FisherRequest
 from app.security import check_secret_key, init_security
+from app.web._page_cache_gate import PageCacheGate
 from app.extensions import babel, bootstrap, cache, csrf, limiter, login_manager, mail, migrate
 from app.models.base import db
 
@@ -56,6 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    # Outermost: a visitor's cached page is answered before Flask runs.
+    app.wsgi_app = PageCacheGate(app.wsgi_app, app)
     return app
 
 

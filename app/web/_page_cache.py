@@ -15,7 +15,6 @@ the cache cannot be reached the page is rendered uncached. A page whose
 database transaction began before its versions were read is not stored (it
 may predate a change whose bump it already saw).
 """
-import hashlib
 from functools import wraps
 
 from flask import current_app, make_response, request, session
@@ -25,6 +24,7 @@ from app.extensions import cache
 from app.i18n import page_locale
 from app.models.base import db
 from app.services import page_versions as versions
+from app.web._page_cache_gate import CACHED_ENDPOINTS, page_key, served_copy
 
 # What each cached view shows, from its URL arguments. A view must be listed
 # here to be cached: a page cached without its scopes would go stale.
@@ -42,8 +42,10 @@ def _cacheable() -> bool:
 
 
 def _key() -> str:
-    # One copy per language: the same path reads differently in each.
-    return f"page:{page_locale()}:" + hashlib.sha1(request.full_path.encode("utf-8", "replace")).hexdigest()
+    # One copy per language: the same path reads differently in each. The
+    # same key as the gate's (app/web/_page_cache_gate.py), which serves hits
+    # to visitors without a session before Flask runs.
+    return page_key(page_locale(), request.environ)
 
 
 def _store(key: str, tokens: tuple, body: bytes, ttl: int) -> None:
@@ -55,6 +57,7 @@ def _store(key: str, tokens: tuple, body: bytes, ttl: int) -> None:
 
 def cached_for_visitors(view):
     scopes_of = SCOPES[view.__name__]
+    CACHED_ENDPOINTS[f"web.{view.__name__}"] = scopes_of
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -67,8 +70,9 @@ def cached_for_visitors(view):
         if read is None:
             return view(*args, **kwargs)
         stored, tokens = read
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == tokens:
-            response = make_response(stored[1])
+        body = served_copy(stored, tokens)
+        if body is not None:
+            response = make_response(body)
             response.headers["X-Page-Cache"] = "hit"
             return response
         response = make_response(view(*args, **kwargs))
