@@ -13,7 +13,6 @@ import argparse
 import contextlib
 import io
 import os
-import random
 import secrets
 import statistics
 import sys
@@ -29,14 +28,10 @@ from app import create_app  # noqa: E402
 from app.models.base import db  # noqa: E402
 from app.models.book import book_gram, upsert_books  # noqa: E402
 from app.models.book_search import search_books  # noqa: E402
-from bench.books import GIVEN, PUBLISHERS, SURNAMES, TOPICS, WORDS, isbn13  # noqa: E402
+from bench import scale  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 2000
-LATIN = ("python", "history", "garden", "river", "modern", "design", "music", "ocean", "network", "memory",
-         "winter", "theory", "letters", "island", "machine", "silent", "empire", "journey", "light", "stone")
-FIRST = ("Anna", "David", "Maria", "John", "Laura", "Peter", "Sofia", "Thomas", "Emma", "Lucas")
-LAST = ("Smith", "Garcia", "Miller", "Brown", "Moreau", "Rossi", "Novak", "Keller", "Tanaka", "Silva")
 # Each kind's queries; the pinyin ones are the sounds of the hanzi ones.
 QUERIES = {
     "hanzi": ("中国", "时间", "记忆", "森林", "王伟", "历史"),
@@ -57,31 +52,8 @@ def parse_args(argv):
 
 
 def generated(count: int, seed: int) -> list[dict]:
-    """``count`` book records: mostly Chinese titles and names, a tenth in
-    traditional script, a sixth with Latin titles, some Latin authors."""
-    import opencc
-    s2t = opencc.OpenCC("s2t")
-    rnd = random.Random(seed)
-    weights = [1 / (rank + 2) for rank in range(len(TOPICS))]
-    out = []
-    for i in range(count):
-        if rnd.random() < 0.16:
-            title = " ".join(rnd.sample(LATIN, rnd.choice((1, 2, 3)))).title()
-        else:
-            parts = rnd.sample(WORDS, rnd.choice((1, 2)))
-            if rnd.random() < 0.45:
-                parts.insert(rnd.randrange(len(parts) + 1), rnd.choices(TOPICS, weights)[0])
-            title = "的".join(parts[:2]) + "".join(parts[2:])
-        if rnd.random() < 0.2:
-            author = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
-        else:
-            author = rnd.choice(SURNAMES) + "".join(rnd.choices(GIVEN, k=rnd.choice((1, 2))))
-        if rnd.random() < 0.1:
-            title, author = s2t.convert(title), s2t.convert(author)
-        out.append({"isbn": isbn13(f"9787{i:08d}"), "title": title, "subtitle": "", "author": [author],
-                    "translator": [], "publisher": rnd.choice(PUBLISHERS), "pubdate": "", "price": "",
-                    "pages": "", "binding": "", "summary": "", "image": ""})
-    return out
+    """``count`` book records, as bench/scale.py generates them."""
+    return list(scale.generated(count, seed))
 
 
 def build(url: str, count: int, seed: int) -> float:
