@@ -6,7 +6,6 @@ import io
 import os
 import random
 import secrets
-import statistics
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -243,24 +242,4 @@ def _pick_targets(sizes: Sizes, gifts, wishes, drifts, built: Built) -> None:
     isbn = next((i for i, (g, w) in counts.items() if g >= 2 and w >= 2),
                 max(counts, key=lambda i: min(counts[i])))
     built.detail_isbn, built.detail_counts = isbn, tuple(counts[isbn])
-
-
-def time_search(path: str, keywords=KEYWORDS, repeat: int = 5, per_page: int = 15) -> tuple[float, dict]:
-    """Median milliseconds of ``search_books`` (first page) over ``keywords``,
-    each timed ``repeat`` times after one warm-up call; also each keyword's median."""
-    app = bench_app(path)
-    timings, per_keyword = [], {}
-    with app.app_context():
-        for kw in keywords:
-            search_books(kw, 1, per_page)
-            mine = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                search_books(kw, 1, per_page)
-                mine.append((time.perf_counter() - started) * 1000)
-                db.session.remove()
-            per_keyword[kw] = statistics.median(mine)
-            timings += mine
-        db.engine.dispose()
-    return statistics.median(timings), per_keyword
 

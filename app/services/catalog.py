@@ -49,7 +49,6 @@ def import_lines(lines: Iterable[str], progress: Callable[[int], None] = lambda 
     if bulk:
         return _import_bulk(lines, progress)
     report, batch = ImportReport(), []
-    flush = _flush
     for number, line in enumerate(lines, start=1):
         progress(len(line.encode("utf-8")))
         if not line.strip():
@@ -60,9 +59,9 @@ def import_lines(lines: Iterable[str], progress: Callable[[int], None] = lambda 
             report.rejected.append((number, str(exc)))
             continue
         if len(batch) >= BATCH:
-            flush(batch, report)
+            _flush(batch, report)
             batch = []
-    flush(batch, report)
+    _flush(batch, report)
     return report
 
 

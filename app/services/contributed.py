@@ -64,7 +64,11 @@ def add_book(user: User, record: dict, photo: bytes | None = None) -> dict:
 
 def editable_by(book: Book, user: User) -> bool:
     """True while ``user`` contributed the book and nobody else relies on it."""
-    return book.contributor_id == user.id and not _relied_on(book.isbn, exclude_uid=user.id)
+    return _may_edit(book.contributor_id, book.isbn, user)
+
+
+def _may_edit(contributor_id: int | None, isbn: str, user) -> bool:
+    return contributor_id == user.id and not _relied_on(isbn, exclude_uid=user.id)
 
 
 def _relied_on(isbn: str, exclude_uid: int | None = None) -> bool:
@@ -94,9 +98,9 @@ def contribution(isbn: str, viewer) -> Contribution | None:
     if row is None:
         return None
     contributor_id, user = row
-    mine = getattr(viewer, "is_authenticated", False) and viewer.id == contributor_id
     # editable_by's rule, from the contributor's id alone (the page has the book already)
-    return Contribution(user.display_nickname, bool(mine) and not _relied_on(isbn, exclude_uid=viewer.id))
+    editable = getattr(viewer, "is_authenticated", False) and _may_edit(contributor_id, isbn, viewer)
+    return Contribution(user.display_nickname, bool(editable))
 
 
 def contributed_book(isbn: str, user: User) -> Book:

@@ -15,6 +15,8 @@ would count the request) and set no cookie for a visitor; tests/
 test_page_cache_gate.py checks that a hit from the gate has the same headers
 as the page Flask renders.
 """
+import hashlib
+
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.http import parse_accept_header, parse_cookie
@@ -22,6 +24,7 @@ from werkzeug.wsgi import get_host
 
 from app.i18n import LANGUAGES, LOCALE_COOKIE, accepted_language
 from app.security import HEADERS
+from app.services import page_versions as versions
 
 CACHED_ENDPOINTS: dict[str, object] = {}  # "web.index": its scopes from the URL arguments
 
@@ -37,8 +40,6 @@ def visitor_locale(cookies, accept_language: str | None) -> str:
 def page_key(locale: str, environ) -> str:
     """The cache key of the page this request asks for, in ``locale``: the
     host, the raw path and the query string, as the server received them."""
-    import hashlib
-
     text = "\n".join((environ.get("HTTP_HOST", ""), environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
                       environ.get("QUERY_STRING", "")))
     return f"page:{locale}:" + hashlib.sha1(text.encode("latin-1", "replace")).hexdigest()
@@ -82,8 +83,6 @@ class PageCacheGate:
         scopes_of = CACHED_ENDPOINTS.get(endpoint)
         if scopes_of is None:
             return None
-        from app.services import page_versions as versions
-
         key = page_key(visitor_locale(cookies, environ.get("HTTP_ACCEPT_LANGUAGE")), environ)
         with self.app.app_context():
             read = versions.current(scopes_of(args), also=key)
