@@ -13,6 +13,7 @@ from app.libs.beans import beans_filter
 from app.libs.display_time import register_filters as register_time_filters
 from app.spider import source_names
 from app.libs.site_url import resolve_site_url, site_url_for, trusted_hosts
+from app.libs.template_i18n import TranslatedEnvironment
 from app.request import FisherRequest
 from app.security import check_secret_key, init_security
 from app.web._page_cache_gate import PageCacheGate
@@ -26,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for tests, ``test_config`` alone on top of the public settings."""
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = FisherRequest
+    app.jinja_environment = TranslatedEnvironment  # templates compiled once per language
     app.config.from_object("app.config")
     os.makedirs(app.instance_path, exist_ok=True)
     if test_config is None:
@@ -108,7 +110,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     from app.i18n import LANGUAGES, html_lang, page_locale, select_locale, select_timezone
+    from app.libs.request_domain import install_template_gettext
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app.jinja_env)
     app.jinja_env.globals.update(html_lang=html_lang, page_locale=page_locale, languages=LANGUAGES)
 
 

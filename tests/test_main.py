@@ -2,7 +2,10 @@
 section: counts, buttons, gifters and wishers."""
 import re
 
+from sqlalchemy import select
+
 from app.models.base import db
+from app.models.book import Book
 from app.models.bean_ledger import change_beans
 from app.models.page_queries import recent_gifts
 from tests.helpers import (
@@ -46,12 +49,12 @@ def test_home_shows_recent_gifts_once_per_book_newest_first(client, alice, bob):
 
 
 def test_recent_gifts_query(alice, bob):
-    """recent_gifts returns (gift, book, gifter) rows: newest gift of each ISBN, newest first."""
+    """recent_gifts returns rows of card columns, gifter id and nickname: newest gift of each ISBN, newest first."""
     _home_scene(alice, bob)
     rows = recent_gifts(30)
-    assert [(g.isbn, g.uid, b.title, u.nickname) for g, b, u in rows] == [
+    assert [(r.isbn, r.uid, r.title, r.nickname) for r in rows] == [
         (SANTI, bob.id, "三体", "鲍勃"), (HUOZHE, alice.id, "活着", "爱丽丝")]
-    assert [g.isbn for g, _b, _u in recent_gifts(1)] == [SANTI]
+    assert [r.isbn for r in recent_gifts(1)] == [SANTI]
 
 
 def test_recent_gifts_falls_back_to_an_older_live_gift(alice, bob):
@@ -61,7 +64,16 @@ def test_recent_gifts_falls_back_to_an_older_live_gift(alice, bob):
     make_gift(alice, HUOZHE, create_time=minutes_ago(8))
     make_gift(bob, HUOZHE, create_time=minutes_ago(3), launched=True)
     rows = recent_gifts(30)
-    assert [(g.isbn, u.nickname) for g, _b, u in rows] == [(HUOZHE, "爱丽丝"), (SANTI, "爱丽丝")]
+    assert [(r.isbn, r.nickname) for r in rows] == [(HUOZHE, "爱丽丝"), (SANTI, "爱丽丝")]
+
+
+def test_recent_gifts_leave_out_a_deleted_book(alice):
+    """A gift whose book record was deleted is not listed (the soft-delete rule holds for column reads)."""
+    make_gift(alice, SANTI, create_time=minutes_ago(10))
+    make_gift(alice, HUOZHE, create_time=minutes_ago(8))
+    with db.auto_commit():
+        db.session.scalar(select(Book).where(Book.isbn == SANTI)).status = 0
+    assert [r.isbn for r in recent_gifts(30)] == [HUOZHE]
 
 
 def test_home_respects_recent_book_count(app_factory):

@@ -1,8 +1,9 @@
 """How an amount of beans (鱼豆) is written, everywhere it is shown."""
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import format_decimal
-from flask_babel import ngettext
+from app.libs.request_domain import current_translations
 from jinja2 import pass_context
 
 _TENTH = Decimal("0.1")
@@ -15,15 +16,22 @@ def beans_text(amount, signed: bool = False) -> str:
     "0.5 beans"."""
     from app.libs.display_time import reader_locale
 
-    value = Decimal(str(amount)).quantize(_TENTH)
+    # A pure function of the amount, the language and its catalogue: written
+    # once each (a page's footer and ledger write the same few amounts).
+    return _written(str(amount), signed, reader_locale(), current_translations())
+
+
+@lru_cache(maxsize=1024)
+def _written(amount: str, signed: bool, locale, catalogue) -> str:
+    value = Decimal(amount).quantize(_TENTH)
     if value == 0:
         value = Decimal(0)  # never "-0"
-    number = format_decimal(value, format="#,##0.#", locale=reader_locale())
+    number = format_decimal(value, format="#,##0.#", locale=locale)
     if signed and value > 0:
         number = "+" + number
     # English says "1 bean" only for exactly one; a fraction takes the plural.
     count = abs(int(value)) if value == value.to_integral_value() else 0
-    return ngettext("%(amount)s 个鱼豆", "%(amount)s 个鱼豆", count, amount=number)
+    return catalogue.ungettext("%(amount)s 个鱼豆", "%(amount)s 个鱼豆", count) % {"amount": number, "num": count}
 
 
 @pass_context

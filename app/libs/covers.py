@@ -45,6 +45,11 @@ def local_cover(app, isbn: str) -> str | None:
     return _stored(covers_dir(app)).get(isbn)
 
 
+def stored_covers(app) -> dict[str, str]:
+    """ISBN -> file name of every cover stored now (do not change it)."""
+    return _stored(covers_dir(app))
+
+
 def _is_image(kind: str, data: bytes) -> bool:
     if kind == "image/webp" and data[8:12] != b"WEBP":
         return False

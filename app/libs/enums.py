@@ -1,7 +1,7 @@
 """Enumerations shared by models and views."""
 from enum import Enum, IntEnum
 
-from flask_babel import gettext
+from app.libs.request_domain import gettext
 
 
 def N_(text: str) -> str:

@@ -5,7 +5,7 @@ from sqlalchemy import exists, func, or_, select
 from app.libs.enums import OPEN_STATES, PROMISED_STATES
 from app.models.base import LIVE, db
 from app.models.bean_ledger import BeanLedger
-from app.models.book import Book, record_only
+from app.models.book import Book, card_columns
 from app.models.drift import Drift
 from app.models.gift import Gift
 from app.models.user import User
@@ -52,14 +52,16 @@ def open_with_users(model, isbn: str) -> list[tuple]:
         .order_by(model.create_time, model.id)).all()
 
 
-def recent_gifts(limit: int, batch: int = 200) -> list[tuple]:
-    """The newest live, unlaunched gift still on offer of each ISBN, newest first, with its
-    book and gifter. Walks gifts newest first on the create_time index and
+def recent_gifts(limit: int, batch: int | None = None) -> list:
+    """The newest live, unlaunched gift still on offer of each ISBN, newest
+    first, as rows of the book's card columns, the gift's ``uid`` and the
+    gifter's ``nickname``. Walks gifts newest first on the create_time index and
     stops at ``limit`` distinct ISBNs, instead of grouping every gift (the
     cost stays flat as the gift table grows; no GROUP BY, so MySQL's
     ONLY_FULL_GROUP_BY has nothing to object to)."""
     newest_first = (select(Gift.id, Gift.isbn).where(Gift.launched.is_(False), _not_promised())
                     .order_by(Gift.create_time.desc(), Gift.id.desc()))
+    batch = batch or max(2 * limit, 20)  # most ISBNs' newest gift is the only one walked past
     chosen, seen, offset = [], set(), 0
     while len(chosen) < limit:
         rows = db.session.execute(newest_first.limit(batch).offset(offset)).all()
@@ -72,12 +74,11 @@ def recent_gifts(limit: int, batch: int = 200) -> list[tuple]:
         offset += batch
     if not chosen:
         return []
-    # The book's record only, not its search columns. The gifter is loaded
-    # whole: it may be the signed-in reader, whose object the session shares.
+    # Plain rows of what the cards show: building 90 objects was a third of the page.
     return db.session.execute(
-        select(Gift, Book, User).join(Book, Book.isbn == Gift.isbn).join(User, User.id == Gift.uid)
-        .where(Gift.id.in_(chosen)).order_by(Gift.create_time.desc(), Gift.id.desc())
-        .options(record_only())).all()
+        select(*card_columns(), Gift.uid, User.nickname)
+        .select_from(Gift).join(Book, Book.isbn == Gift.isbn).join(User, User.id == Gift.uid)
+        .where(Gift.id.in_(chosen)).order_by(Gift.create_time.desc(), Gift.id.desc())).all()
 
 
 def my_drifts(uid: int) -> list[Drift]:

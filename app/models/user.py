@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask import current_app
-from flask_babel import gettext
+from app.libs.request_domain import gettext
 from flask_login import UserMixin
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Boolean, Integer, Numeric, String, func, select, true, update

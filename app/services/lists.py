@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import gettext as _
+from app.libs.request_domain import gettext as _
 from limits import parse
 from sqlalchemy import func, select
 

@@ -2,7 +2,7 @@
 import math
 from functools import cached_property
 
-from flask_babel import gettext as _
+from app.libs.request_domain import gettext as _
 
 from app.libs.book_record import TEXT_LIMITS
 

@@ -1,5 +1,5 @@
 """Shape drifts for the pending page, from the viewer's side."""
-from flask_babel import gettext as _
+from app.libs.request_domain import gettext as _
 
 from app.libs.enums import N_, PROMISED_STATES, PendingStatus
 from app.view_models.book import BookViewModel

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
+from app.libs.request_domain import gettext as _
 
 from app.libs.beans import beans_text
 from app.models.bean_ledger import BeanReason

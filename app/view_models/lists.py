@@ -57,7 +57,8 @@ class RecentGift:
 
 
 def recent_gift_items(rows) -> list[RecentGift]:
-    return [RecentGift(BookViewModel(book.to_dict()), user.nickname) for _gift, book, user in rows]
+    """``recent_gifts`` rows (card columns, uid, nickname) → cards."""
+    return [RecentGift(BookViewModel(row._mapping), row.nickname) for row in rows]
 
 
 @dataclass

@@ -20,7 +20,7 @@ import time
 from datetime import datetime, timezone
 
 from flask import current_app, g, render_template
-from flask_babel import ngettext
+from app.libs.request_domain import ngettext
 from flask_login import current_user
 from sqlalchemy import inspect
 from sqlalchemy.exc import NoInspectionAvailable, SQLAlchemyError
