@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from functools import cache
+
+from sqlalchemy import bindparam, func, or_, select
 
 from app.libs.book_record import RecordError, clean_record
 from app.libs.cover_photo import cover_jpeg
@@ -90,11 +92,16 @@ class Contribution:
     editable: bool
 
 
+@cache
+def _contributor():
+    return (select(Book.contributor_id, User).join(User, User.id == Book.contributor_id)
+            .where(Book.isbn == bindparam("isbn")))
+
+
 def contribution(isbn: str, viewer) -> Contribution | None:
     """Who added the book by hand, and whether ``viewer`` may still edit it
     (None for a book that came from a catalog or a source)."""
-    row = db.session.execute(select(Book.contributor_id, User).join(User, User.id == Book.contributor_id)
-                             .where(Book.isbn == isbn)).first()
+    row = db.session.execute(_contributor(), {"isbn": isbn}).first()
     if row is None:
         return None
     contributor_id, user = row

@@ -15,9 +15,10 @@ notices. Each unit of work runs under ``retry_on_deadlock`` and a conflict
 that outlives the retries is answered "please try again"."""
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 
 from app.libs.enums import N_, OPEN_STATES, PROMISED_STATES, PendingStatus
 from app.models.base import LIVE, db, utcnow
@@ -81,17 +82,23 @@ def _counted(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def drift_allowance(user: User) -> DriftAllowance:
-    """The user's numbers, counted in one pass over the user's drifts.
-    ``request_gift`` locks the user's row first, so two requests at once
-    count each other's open drift."""
-    db.session.refresh(user, ["beans"])
-    mine, received = user.id, int(S.RECEIVED)
-    counts = db.session.execute(select(
+@cache
+def _allowance_counts():
+    mine, received = bindparam("uid"), int(S.RECEIVED)
+    return select(
         _counted(and_(Drift.requester_id == mine, Drift.pending == received)),
         _counted(and_(Drift.requester_id == mine, Drift.pending.in_([int(s) for s in OPEN_STATES]))),
         _counted(and_(Drift.gifter_id == mine, Drift.pending == received)),
-    ).select_from(Drift).where(or_(Drift.requester_id == mine, Drift.gifter_id == mine))).one()
+    ).select_from(Drift).where(or_(Drift.requester_id == mine, Drift.gifter_id == mine))
+
+
+def drift_allowance(user: User) -> DriftAllowance:
+    """The user's numbers, counted in one pass over the user's drifts (the
+    statement built once: the book page asks on every view).
+    ``request_gift`` locks the user's row first, so two requests at once
+    count each other's open drift."""
+    db.session.refresh(user, ["beans"])
+    counts = db.session.execute(_allowance_counts(), {"uid": user.id}).one()
     return DriftAllowance(user.beans, *(int(n) for n in counts))
 
 

@@ -7,9 +7,10 @@ the unit of work commits (``app/jobs``); a notice whose job was lost is found
 by the mail sweep, because the row says its mail has not gone out."""
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from app.libs.enums import N_, PendingStatus
 from app.models.base import LIVE, db
@@ -142,11 +143,17 @@ def waiting_on_me(uid: int) -> int:
     return db.session.scalar(_waiting_on_me_query(uid))
 
 
+@cache
+def _nav_counts():
+    uid = bindparam("uid")
+    return select(_unread_query(uid).scalar_subquery(), _waiting_on_me_query(uid).scalar_subquery())
+
+
 def nav_counts(uid: int) -> tuple[int, int]:
     """(unread notices, drifts waiting on me), asked in one round trip (the
-    navigation shows both on every page of a signed-in reader)."""
-    both = select(_unread_query(uid).scalar_subquery(), _waiting_on_me_query(uid).scalar_subquery())
-    row = db.session.execute(both).one()
+    navigation shows both on every page of a signed-in reader; the statement
+    is built once)."""
+    row = db.session.execute(_nav_counts(), {"uid": uid}).one()
     return int(row[0]), int(row[1])
 
 

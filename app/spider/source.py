@@ -8,7 +8,9 @@ only reads: records it fetched from elsewhere come back in ``fetched`` and
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import bindparam, select
 
 from app.models.base import db
 from app.models.book import Book, record_only
@@ -43,7 +45,12 @@ class BookSource(Protocol):
     def search_by_keyword(self, keyword: str, page: int = 1) -> BookPage: ...
 
 
+@cache
+def _stored_book():
+    return select(Book).where(Book.isbn == bindparam("isbn")).options(record_only())
+
+
 def stored_book(isbn: str) -> BookPage:
     """The book table's answer for one ISBN (empty when it has no such book)."""
-    book = db.session.scalar(select(Book).where(Book.isbn == isbn).options(record_only()))
+    book = db.session.scalar(_stored_book(), {"isbn": isbn})
     return BookPage(1, [book.to_dict()]) if book else BookPage()
