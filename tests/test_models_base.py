@@ -40,6 +40,26 @@ def test_hidden_from_select_and_counts(deleted):
     assert live == 5
 
 
+def test_a_statement_built_once_hides_a_row_deleted_later(books):
+    """A statement run again after a row was deleted (its copy with the rule kept) no longer returns the row."""
+    statement = select(Book.isbn).where(Book.isbn.in_([SANTI, HUOZHE])).order_by(Book.isbn)
+    assert db.session.scalars(statement).all() == sorted([SANTI, HUOZHE])
+    with db.auto_commit():
+        db.session.scalar(select(Book).where(Book.isbn == SANTI)).delete()
+    assert db.session.scalars(statement).all() == [HUOZHE]
+
+
+def test_statements_built_per_call_leave_no_copy_behind(books):
+    """The copies of statements that carry the rule go when their statements do (no growth per request)."""
+    import gc
+
+    from app.models.base import _live_copies
+    for i in range(200):
+        db.session.scalars(select(Book).where(Book.id == i)).all()
+    gc.collect()
+    assert len(_live_copies) < 10
+
+
 def test_hidden_from_session_get_even_when_loaded(deleted):
     """session.get / get_or_404 answer None for a deleted row already in the identity map."""
     assert db.session.get(Book, deleted) is None

@@ -10,6 +10,7 @@ to see them. Bulk ``update()`` statements bypass the listener, so each one
 restates the rule by hand (``Model.status == LIVE``) where it matters.
 """
 import sqlite3
+import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -126,6 +127,26 @@ db = SQLAlchemy(model_class=Base, query_class=Query,
                 session_options={"class_": Session})
 
 
+# One option for every statement (made once: building it was a third of a
+# small read's cost), and the statements built once (app/models/page_queries)
+# keep the copy that carries it.
+_LIVE_ONLY = with_loader_criteria(SoftDeleteMixin, lambda cls: cls.status == LIVE, include_aliases=True)
+_live_copies: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _live_only(statement):
+    try:
+        return _live_copies[statement]
+    except (KeyError, TypeError):  # not seen yet; not weakly referable
+        pass
+    live = statement.options(_LIVE_ONLY)
+    try:
+        _live_copies[statement] = live
+    except TypeError:
+        pass
+    return live
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _hide_deleted(state):
     # Column loads (refreshing one known object) are left alone, so a row
@@ -133,8 +154,7 @@ def _hide_deleted(state):
     # relationship loads included, gets the criteria.
     if (state.is_select and not state.is_column_load
             and not state.execution_options.get("include_deleted", False)):
-        state.statement = state.statement.options(with_loader_criteria(
-            SoftDeleteMixin, lambda cls: cls.status == LIVE, include_aliases=True))
+        state.statement = _live_only(state.statement)
 
 
 @event.listens_for(Session, "after_commit")
