@@ -50,13 +50,14 @@ def pages_of(client, paths) -> dict:
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_compiled_translations_render_the_pages_as_run_time_ones(app, scene, monkeypatch, language):
-    """Every page, for a visitor and a member, in each language, is the same HTML with messages translated at compile time as at run time."""
+    """Every page, for a visitor and a member, in each language, is the same HTML with messages translated at compile time, cards and URLs kept, as with all of them made afresh."""
     alice, _bob = scene
     visitor, member = app.test_client(), login_client(app, alice)
     if language == "en":
         english(visitor), english(member)
     folded = pages_of(visitor, PAGES), pages_of(member, MEMBER_PAGES)
     monkeypatch.setattr(template_i18n.TranslatedEnvironment, "_current_language", staticmethod(lambda: None))
+    monkeypatch.setitem(app.jinja_env.globals, "url_for", app.url_for)
     kept_cards(app)._items.clear()
     run_time = pages_of(visitor, PAGES), pages_of(member, MEMBER_PAGES)
     for mine, theirs in zip(folded, run_time):
@@ -175,3 +176,23 @@ def test_bean_amounts_are_written_in_each_pages_language(app):
         with force_locale("en"):
             assert (beans_text(1), beans_text(0.5), beans_text(2, signed=True)) == ("1 bean", "0.5 beans", "+2 beans")
         assert beans_text(0.5) == "0.5 个鱼豆"
+
+
+def test_kept_urls_follow_the_root_path(app, scene):
+    """A site served under a root path gets its URLs under it, even after the same pages were built at the root."""
+    client = app.test_client()
+    assert f'href="/book/{SANTI}/detail"' in text_of(client.get("/"))
+    page = text_of(client.get("/", environ_overrides={"SCRIPT_NAME": "/fisher"}))
+    assert f'href="/fisher/book/{SANTI}/detail"' in page and 'href="/book/' not in page
+
+
+def test_kept_urls_keep_the_order_of_their_values(app):
+    """Two URLs with the same values in another order are each built as Flask builds them."""
+    from flask import url_for
+
+    from app.web._fragments import kept_url_for
+    with app.test_request_context("/"):
+        one = kept_url_for("web.search", q="三体", page=2)
+        other = kept_url_for("web.search", page=2, q="三体")
+        assert (one, other) == (url_for("web.search", q="三体", page=2), url_for("web.search", page=2, q="三体"))
+        assert kept_url_for("web.search", q="x", _anchor="top") == url_for("web.search", q="x", _anchor="top")
