@@ -111,8 +111,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     from app.i18n import LANGUAGES, html_lang, page_locale, select_locale, select_timezone
     from app.libs.request_domain import install_template_gettext
+    from app.web._fragments import KeptExtension
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     install_template_gettext(app.jinja_env)
+    app.jinja_env.add_extension(KeptExtension)
     app.jinja_env.globals.update(html_lang=html_lang, page_locale=page_locale, languages=LANGUAGES)
 
 

@@ -50,7 +50,7 @@ def pages_of(client, paths) -> dict:
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_compiled_translations_render_the_pages_as_run_time_ones(app, scene, monkeypatch, language):
-    """Every page, for a visitor and a member, in each language, is the same HTML with messages translated at compile time, cards and URLs kept, as with all of them made afresh."""
+    """Every page, for a visitor and a member, in each language, is the same HTML with messages translated at compile time and cards, URLs and layout parts kept, as with all of them made afresh."""
     alice, _bob = scene
     visitor, member = app.test_client(), login_client(app, alice)
     if language == "en":
@@ -58,7 +58,7 @@ def test_compiled_translations_render_the_pages_as_run_time_ones(app, scene, mon
     folded = pages_of(visitor, PAGES), pages_of(member, MEMBER_PAGES)
     monkeypatch.setattr(template_i18n.TranslatedEnvironment, "_current_language", staticmethod(lambda: None))
     monkeypatch.setitem(app.jinja_env.globals, "url_for", app.url_for)
-    kept_cards(app)._items.clear()
+    monkeypatch.setattr(_fragments, "_keeping", lambda _app: False)  # nothing kept: every card, URL and part drawn
     run_time = pages_of(visitor, PAGES), pages_of(member, MEMBER_PAGES)
     for mine, theirs in zip(folded, run_time):
         for path in mine:
@@ -196,3 +196,78 @@ def test_kept_urls_keep_the_order_of_their_values(app):
         other = kept_url_for("web.search", page=2, q="三体")
         assert (one, other) == (url_for("web.search", q="三体", page=2), url_for("web.search", page=2, q="三体"))
         assert kept_url_for("web.search", q="x", _anchor="top") == url_for("web.search", q="x", _anchor="top")
+
+
+def nav_of(page: str) -> str:
+    return page[page.index("<header>"):page.index("</header>")]
+
+
+def test_each_member_sees_their_own_navigation(app, scene):
+    """The kept navigation is each member's: their name and beans, and a visitor's has neither."""
+    alice, bob = scene
+    with db.auto_commit():
+        alice.beans, bob.beans = 3, 0.5
+    pages = [nav_of(text_of(login_client(app, user).get("/gifts"))) for user in (alice, bob)]
+    visitor = nav_of(text_of(app.test_client().get("/gifts")))
+    assert "爱丽丝" in pages[0] and "3 个鱼豆" in pages[0] and "鲍勃" not in pages[0]
+    assert "鲍勃" in pages[1] and "0.5 个鱼豆" in pages[1] and "爱丽丝" not in pages[1]
+    assert "爱丽丝" not in visitor and "鲍勃" not in visitor and "/login" in visitor
+
+
+def test_the_navigation_shows_a_new_notice_and_new_beans_at_once(app, scene):
+    """A notice written and beans changed after the navigation was kept show on the next page."""
+    from app.services.notices import notify
+    alice, _bob = scene
+    client = login_client(app, alice)
+    assert 'data-testid="unread-count"' not in nav_of(text_of(client.get("/gifts")))
+    with db.auto_commit():
+        notify(alice.id, "wish_available", isbn=SANTI, book_title="三体", actor="鲍勃")
+        alice.beans = 7
+    nav = nav_of(text_of(client.get("/gifts")))
+    assert 'data-testid="unread-count">1<' in nav and "7 个鱼豆" in nav
+
+
+def test_the_navigation_shows_new_beans_alone_at_once(app, scene):
+    """Beans changed (and nothing else) after the navigation was kept show on the next page."""
+    alice, _bob = scene
+    client = login_client(app, alice)
+    assert "0 个鱼豆" in nav_of(text_of(client.get("/gifts")))
+    with db.auto_commit():
+        alice.beans = 2.5
+    assert "2.5 个鱼豆" in nav_of(text_of(client.get("/gifts")))
+
+
+def test_the_navigation_marks_the_page_it_is_on(app, scene):
+    """The active link and the search box's words follow the page, whatever was kept before."""
+    client = app.test_client()
+    client.get("/gifts")
+    nav = nav_of(text_of(client.get("/book/search?q=刘慈欣")))
+    assert 'value="刘慈欣"' in nav and 'aria-current="page"' not in nav
+    nav = nav_of(text_of(client.get("/gifts")))
+    assert 'value=""' in nav and 'aria-current="page">' in nav
+
+
+def test_a_kept_logout_form_carries_a_token_that_works(app_factory):
+    """With CSRF on, the logout form of a kept navigation carries this session's token, and logging out with it works."""
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        users = [make_user("爱丽丝"), make_user("鲍勃")]
+        clients = [login_client(app, user) for user in users]
+        tokens = []
+        for client in clients:
+            for _ in range(2):
+                page = text_of(client.get("/gifts"))
+            tokens.append(re.search(r'action="/logout"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
+                                    page).group(1))
+        assert tokens[0] != tokens[1] and "fisher-csrf-token" not in page
+        assert clients[0].post("/logout", data={"csrf_token": tokens[1]}).status_code == 400
+        assert clients[0].post("/logout", data={"csrf_token": tokens[0]}).status_code == 302
+
+
+def test_the_footer_returns_to_the_page_it_is_on(app, scene):
+    """The language switch's return address is the page's own, after another page's footer was kept."""
+    client = app.test_client()
+    client.get("/gifts")
+    page = text_of(client.get("/book/search?q=三体"))
+    footer = page[page.index("<footer"):]
+    assert 'name="next" value="/book/search?q=三体"' in footer

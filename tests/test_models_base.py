@@ -54,10 +54,12 @@ def test_statements_built_per_call_leave_no_copy_behind(books):
     import gc
 
     from app.models.base import _live_copies
+    gc.collect()
+    before = len(_live_copies)  # the statements built once, by whichever tests ran before
     for i in range(200):
         db.session.scalars(select(Book).where(Book.id == i)).all()
     gc.collect()
-    assert len(_live_copies) < 10
+    assert len(_live_copies) <= before
 
 
 def test_hidden_from_session_get_even_when_loaded(deleted):

@@ -6,8 +6,9 @@ first; search results count them per book (可赠送) and can keep only the
 books that have one.
 """
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 
 from app.libs.enums import PROMISED_STATES
 from app.models.base import db
@@ -31,13 +32,18 @@ def wished_for():
     return exists().where(Wish.isbn == Gift.isbn, Wish.launched.is_(False), Wish.uid != Gift.uid)
 
 
+@cache
+def _offer_counts():
+    return (select(Gift.isbn, func.count())
+            .where(Gift.isbn.in_(bindparam("isbns", expanding=True)), on_offer()).group_by(Gift.isbn))
+
+
 def offer_counts(isbns: list[str]) -> dict[str, int]:
-    """How many copies of each ISBN are on offer now."""
+    """How many copies of each ISBN are on offer now (the statement built
+    once: every search page asks)."""
     if not isbns:
         return {}
-    rows = db.session.execute(select(Gift.isbn, func.count()).where(Gift.isbn.in_(isbns), on_offer())
-                              .group_by(Gift.isbn))
-    return dict(rows.all())
+    return dict(db.session.execute(_offer_counts(), {"isbns": list(isbns)}).all())
 
 
 @dataclass

@@ -13,13 +13,17 @@ from collections import OrderedDict
 from threading import Lock
 from typing import NamedTuple
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
+from flask_wtf.csrf import generate_csrf
+from jinja2 import nodes
+from jinja2.ext import Extension
 from markupsafe import Markup
 
-from app.i18n import page_locale
 from app.libs.covers import stored_covers
+from app.libs.request_domain import current_translations
 
 SLOT = "<!--fisher-card-slot-->"  # never produced by escaped text: '<' escapes to '&lt;'
+TOKEN_SLOT = "<!--fisher-csrf-token-->"  # where a kept fragment had the request's CSRF token
 KEPT_CARDS = 2048
 
 
@@ -72,13 +76,21 @@ def _render(book: CardBook) -> tuple[str, str]:
     return before, after
 
 
-def _page_context(app) -> tuple:
-    """(language, root path, stored covers) of this request, looked up once
-    for all of its cards."""
-    context = g.get("_fisher_card_context")
+def _request_context(app) -> tuple:
+    """(host, root path, blueprint, stored covers) of this request, looked up
+    once for all of its cards and URLs."""
+    context = g.get("_fisher_kept_context")
     if context is None:
-        context = g._fisher_card_context = (page_locale(), request.script_root, stored_covers(app))
+        context = g._fisher_kept_context = (request.host, request.script_root, request.blueprint,
+                                            stored_covers(app))
     return context
+
+
+def _keeping(app) -> bool:
+    """Fragments are kept while serving a request with templates that do
+    not change (not while they are being edited, nor for a mail rendered
+    outside any request)."""
+    return has_request_context() and not app.jinja_env.auto_reload
 
 
 def card_html(book, extra="") -> Markup:
@@ -86,11 +98,12 @@ def card_html(book, extra="") -> Markup:
     intro) around ``extra``, the caller's already rendered part."""
     fields = CardBook(book.isbn or "", book.title or "", book.author or "", book.intro or "")
     app = current_app._get_current_object()
-    if app.jinja_env.auto_reload:  # templates being edited: always draw them anew
+    if not _keeping(app):
         before, after = _render(fields)
     else:
-        language, root, covers = _page_context(app)
-        key = (language, root, covers.get(fields.isbn), fields)
+        _host, root, _blueprint, covers = _request_context(app)
+        # the catalogue stands for the language (force_locale changes it mid-request)
+        key = (current_translations(), root, covers.get(fields.isbn), fields)
         kept = kept_cards(app)
         parts = kept.get(key)
         if parts is None:
@@ -98,13 +111,6 @@ def card_html(book, extra="") -> Markup:
             kept.put(key, parts)
         before, after = parts
     return Markup(before + str(Markup.escape(extra)) + after)
-
-
-def _url_context() -> tuple:
-    context = g.get("_fisher_url_context")
-    if context is None:
-        context = g._fisher_url_context = (request.host, request.script_root, request.blueprint)
-    return context
 
 
 def kept_url_for(endpoint: str, **values) -> str:
@@ -115,12 +121,13 @@ def kept_url_for(endpoint: str, **values) -> str:
     and the other options, a value that cannot be a key) is Flask's
     ``url_for`` as it is."""
     app = current_app._get_current_object()
-    try:
-        key = (_url_context(), endpoint, tuple(values.items()))
-        hash(key)
-    except TypeError:
+    if not _keeping(app) or any(name[0] == "_" for name in values):
         return app.url_for(endpoint, **values)
-    if any(name[0] == "_" for name in values):
+    host, root, blueprint, _covers = _request_context(app)
+    key = (host, root, blueprint if endpoint[0] == "." else None, endpoint, tuple(values.items()))
+    try:
+        hash(key)
+    except TypeError:  # a value that cannot be a key
         return app.url_for(endpoint, **values)
     kept = kept_urls(app)
     url = kept.get(key)
@@ -135,3 +142,47 @@ def kept_urls(app) -> KeptFragments:
     if kept is None:
         kept = app.extensions["fisher_urls"] = KeptFragments(app.config.get("KEPT_URLS", 4096))
     return kept
+
+
+def kept_parts(app) -> KeptFragments:
+    kept = app.extensions.get("fisher_parts")
+    if kept is None:
+        kept = app.extensions["fisher_parts"] = KeptFragments(app.config.get("KEPT_PARTS", 2048))
+    return kept
+
+
+class KeptExtension(Extension):
+    """``{% kept "name", key, ... %}…{% endkept %}``: the block's HTML kept per
+    language and per the values listed, which must be everything the block
+    reads that can differ between requests (the layout's navigation and
+    footer). The request's CSRF token is not kept: it is cut out when the
+    block is kept and the current one put in when it is shown."""
+
+    tags = {"kept"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        values = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            values.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endkept",), drop_needle=True)
+        key = nodes.Tuple(values, "load", lineno=lineno)
+        return nodes.CallBlock(self.call_method("_kept", [key]), [], [], body, lineno=lineno)
+
+    def _kept(self, key, caller):
+        app = current_app._get_current_object()
+        if not _keeping(app):
+            return caller()
+        host, root, _blueprint, _covers = _request_context(app)
+        key = (current_translations(), host, root, key)
+        kept = kept_parts(app)
+        html = kept.get(key)
+        if html is None:
+            html = str(caller())
+            token = g.get("csrf_token")
+            if token:
+                html = html.replace(token, TOKEN_SLOT)
+            kept.put(key, html)
+        if TOKEN_SLOT in html:
+            html = html.replace(TOKEN_SLOT, generate_csrf())
+        return Markup(html)
