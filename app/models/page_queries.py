@@ -41,7 +41,7 @@ def _my_open(model):
 def my_open(model, uid: int) -> list[tuple]:
     """My live, unlaunched gifts or wishes, newest first, each with its
     book's card columns: (gift or wish, mapping of the card columns)."""
-    return [(row[0], row._mapping) for row in db.session.execute(_my_open(model), {"uid": uid})]
+    return [(row[0], dict(row._mapping)) for row in db.session.execute(_my_open(model), {"uid": uid})]
 
 
 @cache

@@ -58,7 +58,7 @@ class RecentGift:
 
 def recent_gift_items(rows) -> list[RecentGift]:
     """``recent_gifts`` rows (card columns, uid, nickname) → cards."""
-    return [RecentGift(BookViewModel(row._mapping), row.nickname) for row in rows]
+    return [RecentGift(BookViewModel(dict(row._mapping)), row.nickname) for row in rows]
 
 
 @dataclass
