@@ -3,8 +3,9 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel.numbers import format_decimal
-from app.libs.request_domain import current_translations
 from jinja2 import pass_context
+
+from app.libs.request_domain import current_translations
 
 _TENTH = Decimal("0.1")
 

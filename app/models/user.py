@@ -7,19 +7,25 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask import current_app
-from app.libs.request_domain import gettext
 from flask_login import UserMixin
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Boolean, Integer, Numeric, String, func, select, true, update
+from sqlalchemy import Boolean, Integer, Numeric, String, bindparam, func, select, true, update
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import login_manager
+from app.libs.request_domain import gettext
 from app.models.base import SoftDeleteMixin, db
 
 RESET_SALT = "fisher.reset-password"
 SESSION_ID = re.compile(r"([1-9][0-9]{0,17}):([0-9]{1,9})")  # "<user id>:<session generation>"
+
+
+@lru_cache(maxsize=None)
+def _user_by_id():
+    """The signed-in reader's row, asked on every request (built once)."""
+    return select(User).where(User.id == bindparam("id"))
 
 
 # Emails are compared byte for byte: MySQL's default *_ci collations would let
@@ -128,7 +134,7 @@ class User(UserMixin, SoftDeleteMixin, db.Model):
         match = SESSION_ID.fullmatch(value or "")
         if match is None:
             return None
-        user = db.session.get(User, int(match[1]))
+        user = db.session.scalar(_user_by_id(), {"id": int(match[1])})
         if user is None or user.session_generation != int(match[2]):
             return None
         return user

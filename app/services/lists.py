@@ -2,12 +2,12 @@
 from decimal import Decimal
 
 from flask import current_app
-from app.libs.request_domain import gettext as _
 from limits import parse
 from sqlalchemy import func, select
 
 from app.extensions import limiter
 from app.libs.enums import N_, OPEN_STATES, GiftCondition
+from app.libs.request_domain import gettext as _
 from app.models.base import LIVE, db
 from app.models.bean_ledger import BeanReason, change_beans, take_back
 from app.models.drift import Drift

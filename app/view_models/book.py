@@ -2,9 +2,8 @@
 import math
 from functools import cached_property
 
-from app.libs.request_domain import gettext as _
-
 from app.libs.book_record import TEXT_LIMITS
+from app.libs.request_domain import gettext as _
 
 
 class BookViewModel:

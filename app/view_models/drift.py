@@ -1,7 +1,6 @@
 """Shape drifts for the pending page, from the viewer's side."""
-from app.libs.request_domain import gettext as _
-
 from app.libs.enums import N_, PROMISED_STATES, PendingStatus
+from app.libs.request_domain import gettext as _
 from app.view_models.book import BookViewModel
 
 S = PendingStatus

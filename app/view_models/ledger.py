@@ -2,9 +2,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.libs.request_domain import gettext as _
-
 from app.libs.beans import beans_text
+from app.libs.request_domain import gettext as _
 from app.models.bean_ledger import BeanReason
 
 

@@ -20,12 +20,12 @@ import time
 from datetime import datetime, timezone
 
 from flask import current_app, g, render_template
-from app.libs.request_domain import ngettext
 from flask_login import current_user
 from sqlalchemy import inspect
 from sqlalchemy.exc import NoInspectionAvailable, SQLAlchemyError
 
 from app.extensions import limiter
+from app.libs.request_domain import ngettext
 from app.models.base import db
 
 
