@@ -161,6 +161,19 @@ def test_reading_as_restores_the_page_language_and_zone(app):
     assert inside == f"Mar 1, 2026, {_hour_in(NEW_YORK)}:00 AM" and after == "2026年3月1日 20:00"
 
 
+def test_one_time_written_for_readers_in_turn_reads_right_for_each(app):
+    """The same time written for a Chinese page, an English New York reader and the page again reads right each time."""
+    from app.libs.display_time import datetime_text
+    recipient = User(nickname="r", email="r@example.com", timezone=NEW_YORK, locale="en")
+    with app.app_context(), app.test_request_context():
+        first = datetime_text(NOON)
+        with reading_as(recipient):
+            inside = _plain(datetime_text(NOON))
+        again = datetime_text(NOON)
+    assert (first, again) == ("2026年3月1日 20:00", "2026年3月1日 20:00")
+    assert inside == f"Mar 1, 2026, {_hour_in(NEW_YORK)}:00 AM"
+
+
 def test_time_ago_in_both_languages(app, clock):
     """time_ago says how long ago in the page's language, and "in …" for a time ahead."""
     three_days = NOON - timedelta(days=3)

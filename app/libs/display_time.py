@@ -15,7 +15,7 @@ Jinja filters (registered by ``register_filters``): ``datetime`` (2026年12月3�
 import math
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytz
@@ -89,7 +89,15 @@ def datetime_text(value: datetime | None) -> str:
     """The locale's medium date and short time: 2026年12月3日 20:15, Dec 3, 2026, 8:15 PM."""
     if value is None:
         return ""
-    locale, local = reader_locale(), _local(value)
+    return _datetime_written(as_utc(value), reader_zone(), reader_locale())
+
+
+@lru_cache(maxsize=4096)
+def _datetime_written(value: datetime, zone: ZoneInfo, locale: Locale) -> str:
+    """``datetime_text`` of an aware time in ``zone`` and ``locale``: a pure
+    function, written once each (Babel's formatting was a tenth of a page with
+    a ledger)."""
+    local = value.astimezone(zone)
     day = dates.format_date(local.date(), "medium", locale=locale)
     clock = dates.format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
     pattern = dates.get_datetime_format("medium", locale=locale).replace("'", "")
