@@ -98,7 +98,7 @@ def test_an_edited_book_shows_at_once_on_its_card(app, scene):
 
 
 def test_a_stored_cover_shows_at_once_on_its_card(app_factory, tmp_path):
-    """A cover stored after the card was kept replaces the drawn one on the next page."""
+    """A cover stored after the card and the book page's cover were kept replaces the drawn one on the next pages."""
     covers = tmp_path / "covers"
     covers.mkdir()
     app = app_factory(COVERS_DIR=str(covers))
@@ -107,8 +107,10 @@ def test_a_stored_cover_shows_at_once_on_its_card(app_factory, tmp_path):
         make_gift(make_user("爱丽丝"), SANTI)
         client = app.test_client()
         assert f"/covers/{SANTI}.jpg" not in text_of(client.get("/"))
+        assert f"/covers/{SANTI}.jpg" not in text_of(client.get(f"/book/{SANTI}/detail"))
         (covers / f"{SANTI}.jpg").write_bytes(b"\xff\xd8\xff" + b"0" * 64)
         assert f'src="/covers/{SANTI}.jpg"' in text_of(client.get("/"))
+        assert f'src="/covers/{SANTI}.jpg"' in text_of(client.get(f"/book/{SANTI}/detail"))
 
 
 def test_the_callers_part_of_a_card_is_never_kept(app, scene):

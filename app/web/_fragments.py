@@ -76,6 +76,10 @@ def _render(book: CardBook) -> tuple[str, str]:
     return before, after
 
 
+def _render_cover(book: CardBook, css: str) -> str:
+    return str(current_app.jinja_env.get_template("_macros.html").module.cover_body(book, css))
+
+
 def _request_context(app) -> tuple:
     """(host, root path, blueprint, stored covers) of this request, looked up
     once for all of its cards and URLs."""
@@ -111,6 +115,23 @@ def card_html(book, extra="") -> Markup:
             kept.put(key, parts)
         before, after = parts
     return Markup(before + str(Markup.escape(extra)) + after)
+
+
+def cover_html(book, css: str = "book-cover") -> Markup:
+    """The cover image of ``book`` (``cover_body`` in _macros.html), kept per
+    ISBN, title, authors, stored cover, language and root path like a card."""
+    fields = CardBook(book.isbn or "", book.title or "", book.author or "", "")
+    app = current_app._get_current_object()
+    if not _keeping(app):
+        return Markup(_render_cover(fields, css))
+    _host, root, _blueprint, covers = _request_context(app)
+    key = ("cover", css, current_translations(), root, covers.get(fields.isbn), fields)
+    kept = kept_cards(app)
+    html = kept.get(key)
+    if html is None:
+        html = _render_cover(fields, css)
+        kept.put(key, html)
+    return Markup(html)
 
 
 def kept_url_for(endpoint: str, **values) -> str:

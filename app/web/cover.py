@@ -4,9 +4,10 @@ from flask import current_app, make_response, redirect, render_template, request
 from app.libs import cover_design
 from app.libs.covers import covers_dir, local_cover
 from app.web import web
-from app.web._fragments import card_html, kept_url_for
+from app.web._fragments import card_html, cover_html, kept_url_for
 
 web.add_app_template_global(card_html)
+web.add_app_template_global(cover_html)
 web.add_app_template_global(kept_url_for, "url_for")  # in place of Flask's, for the templates
 
 TITLE_LIMIT, AUTHOR_LIMIT = 200, 200  # more than any cover can show; bounds the work per request
