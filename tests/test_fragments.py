@@ -273,3 +273,21 @@ def test_the_footer_returns_to_the_page_it_is_on(app, scene):
     page = text_of(client.get("/book/search?q=三体"))
     footer = page[page.index("<footer"):]
     assert 'name="next" value="/book/search?q=三体"' in footer
+
+
+def test_a_kept_gift_form_lists_the_book_with_its_own_token(app_factory):
+    """With CSRF on, each member's kept gift form on a book page carries their token, and listing the book with it works."""
+    from app.models.gift import Gift
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        add_books()
+        for nickname in ("爱丽丝", "鲍勃"):
+            client = login_client(app, make_user(nickname))
+            for _ in range(2):
+                page = text_of(client.get(f"/book/{SANTI}/detail"))
+            form = page[page.index('data-testid="gift-form"'):]
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+            response = client.post(f"/gifts/book/{SANTI}",
+                                   data={"csrf_token": token, "condition": "", "note": ""})
+            assert response.status_code == 302
+        assert len(db.session.scalars(select(Gift).where(Gift.isbn == SANTI)).all()) == 2
