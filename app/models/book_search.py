@@ -57,7 +57,7 @@ def _candidates(run: str, pinyin: str):
         return found.where(gram.between(*st.char_key_range(run))).distinct()
     if pinyin and st.is_plain_latin(run):
         return _having(*st.pinyin_query_keys(pinyin))
-    text = st.bigram_keys(run)
+    text = st.text_query_keys(run)
     if not pinyin:
         return _having(text, len(text))
     spoken, need = st.pinyin_query_keys(pinyin)
@@ -172,7 +172,7 @@ def _keyed(words: list[tuple[str, str]]) -> bool:
 
 def _word_keys(run: str, pinyin: str) -> set[int]:
     """Keys every book holding the word has."""
-    return st.pinyin_query_keys(pinyin)[0] if pinyin else st.bigram_keys(run)
+    return st.pinyin_query_keys(pinyin)[0] if pinyin else st.text_query_keys(run)
 
 
 def _postings(key: int, words, columns, limit: int, confirm: bool = True):
@@ -199,22 +199,43 @@ def _key_size(key: int, limit: int) -> int:
 
 def _smallest_key(words) -> tuple[int, int]:
     """(key, _key_size) of the query's key with the fewest books (for a
-    hanzi word, any of its bigrams, not only those ``_word_keys`` checks)."""
-    keys = sorted({key for word in words for key in _word_keys(*word)}
-                  | {key for run, pinyin in words if not pinyin for key in st.run_keys([run]) if key % st.SPAN})
+    text word, any of its trigrams, or bigrams when it has none, not only
+    those ``_word_keys`` checks: a trigram's books hold its two bigrams).
+    Trigrams are counted first, as they are rarer; each key after the
+    smallest so far is counted only up to that one's size."""
+    keys = {key for run, pinyin in words for key in (
+        _word_keys(run, pinyin) if pinyin else
+        st.all_trigram_keys(run) or {key for key in st.run_keys([run]) if key % st.SPAN})}
     limit = COUNT_CAP + 1 if len(keys) == 1 else 8 * COUNT_CAP
-    sizes = {key: _key_size(key, limit) for key in keys}
-    key = min(keys, key=sizes.get)
-    return key, sizes[key]
+    best = None
+    for key in sorted(keys, key=lambda key: (not st.is_trigram(key), key)):
+        size = _key_size(key, limit)
+        if best is None or size < best[1]:
+            best, limit = (key, size), size
+        if not size:
+            break
+    return best
 
 
 def _key_is_match(words) -> bool:
-    """One word whose only key is the whole word (two hanzi, or two or three
-    Latin letters): every live book holding the key matches."""
+    """One word whose only key is the whole word (two characters, three
+    with a hanzi among them, or two or three Latin letters): every live
+    book holding the key matches."""
     if len(words) != 1:
         return False
     run, pinyin = words[0]
-    return len(pinyin) <= 3 if pinyin else len(run) == 2
+    return len(pinyin) <= 3 if pinyin else len(run) == 2 or (len(run) == 3 and st.has_trigrams(run))
+
+
+def _surely_many(words) -> bool:
+    """Whether a query of one two-syllable pinyin word has more than
+    COUNT_CAP matches by its syllable pair key alone, whose live books all
+    match (see search_text.syllable_pair_keys): then no book is read to
+    count, as the many books holding its trigrams would be."""
+    if len(words) != 1 or (key := st.pair_query_key(words[0][1])) is None:
+        return False
+    return db.session.scalar(select(func.count()).select_from(_postings(
+        key, words, [Book.id], COUNT_CAP + 1, confirm=False).subquery())) > COUNT_CAP
 
 
 def _ordered(rows) -> list[tuple[int, int]]:
@@ -238,20 +259,27 @@ def _top(words, want: int, columns) -> list[int]:
         size *= 4
 
 
+def _counted(words, columns) -> tuple[int, list | None]:
+    """(total up to COUNT_CAP + 1, the matches ``_ordered`` when they were
+    all read, else None), from the query's smallest key."""
+    if _surely_many(words):
+        return COUNT_CAP + 1, None
+    smallest, size = _smallest_key(words)
+    if size > COUNT_CAP and _key_is_match(words):
+        return db.session.scalar(select(func.count()).select_from(_postings(
+            smallest, words, [Book.id], COUNT_CAP + 1, confirm=False).subquery())), None
+    # one read both counts and, when there are few, ranks
+    found = _ordered(db.session.execute(_postings(smallest, words, columns, COUNT_CAP + 1)).all())
+    return len(found), found
+
+
 def _ranked_search(words, offset: int, limit: int) -> tuple[int, list[Book]]:
     """search_books_from through ranked book_gram rows. The matches are
-    counted on the query's smallest key, up to COUNT_CAP + 1; up to
-    COUNT_CAP of them are ranked all at once, more are read from the first
-    key's books in rank order (``_top``) as far as the page needs."""
-    smallest, size = _smallest_key(words)
+    counted up to COUNT_CAP + 1 (``_counted``); up to COUNT_CAP of them are
+    ranked all at once, more are read from the first key's books in rank
+    order (``_top``) as far as the page needs."""
     columns = (book_gram.c.rank_key, Book.id, _tier(words))
-    if size > COUNT_CAP and _key_is_match(words):
-        total = db.session.scalar(select(func.count()).select_from(_postings(
-            smallest, words, [Book.id], COUNT_CAP + 1, confirm=False).subquery()))
-        found = None
-    else:  # one read both counts and, when there are few, ranks
-        found = _ordered(db.session.execute(_postings(smallest, words, columns, COUNT_CAP + 1)).all())
-        total = len(found)
+    total, found = _counted(words, columns)
     if found is not None and total <= COUNT_CAP:
         ids = [book_id for _rank, book_id in found[offset:offset + limit]]
     else:
