@@ -86,7 +86,30 @@ def test_pair_keys_of_pinyin_words():
     assert len(keys) == 2 and st.pair_query_key("zhongguo") in keys and st.pair_query_key("guoren") in keys
     assert st.pair_query_key("zhongguoren") is None and st.pair_query_key("zhong") is None
     assert st.syllable_pair_keys("python zgr") == set()
-    assert all(st.is_pair(key) and key < st.PAIR_BASE < min(st.pinyin_keys("zhongguo")) for key in keys)
+    assert all(st.is_pair(key) and not st.is_six(key) and key < min(st.pinyin_keys("zhong")) for key in keys)
+
+
+def test_six_letter_keys_cover_a_long_pinyin_query():
+    """A word of six or more letters has a key for every six letters in a
+    row, below the pair keys; a query of six or more letters looks up six-letter
+    keys covering it, starting with its first six, which starts a word."""
+    word = st.pinyin_keys("zhongguoren")
+    keys, need = st.pinyin_query_keys("zhongguo")
+    assert need == 2 and keys <= word and all(st.is_six(key) and key < st.SIX_BASE for key in keys)
+    assert st.first_key("zhongguo", "zhongguo") in keys & st.pinyin_start_keys("zhongguoren zgr")
+    assert not any(map(st.is_six, st.pinyin_keys("zhong zgr")))
+    assert st.pinyin_query_keys("ongguo")[0] <= word and not st.pinyin_query_keys("ongguo")[0] & st.pinyin_start_keys("zhongguoren")
+
+
+def test_six_letter_query_is_capped_on_its_one_key(app, monkeypatch):
+    """A six-letter query's one key is the whole query: its total stops at
+    COUNT_CAP + 1 and its pages list the matches best first (title start,
+    title, author), a book with the six letters across two fields left out."""
+    monkeypatch.setattr(book_search, "COUNT_CAP", 2)
+    add_books(books(("世界", "某人"), ("世界的河流", "某人"), ("新世界", "某人"), ("城市", "石姐"), ("诗", "杰")))
+    assert total("shijie") == 3
+    assert [title for page in range(1, 4) for title in titles("shijie", page, per_page=2)] == [
+        "世界", "世界的河流", "新世界", "城市"]
 
 
 def test_trigram_keys_only_of_runs_with_chinese():

@@ -17,7 +17,8 @@ syllables joined without spaces (``三体`` -> ``santi``) and its initials
 (``st``), kept to ``[a-z0-9]``. Those forms are cut into trigrams (plus the
 the two-letter pieces and the two- and one-letter tails of each word), stored as negative keys so they
 never meet the text keys. Pinyin has a small alphabet, so its bigrams are in
-most books; its trigrams are rare enough to look up quickly. The Latin words
+most books; its trigrams are rarer, and every six letters of a word also
+make a key, for the longer queries (a trigram such as "zho" is in 中, 钟, 周...). The Latin words
 of every field share those keys (``latin_words``), so a Latin query, English
 or pinyin, looks up one set of keys.
 """
@@ -210,19 +211,22 @@ def pinyin_keys(text: str) -> set[int]:
 @functools.lru_cache(maxsize=1 << 13)
 def _word_keys(word: str) -> frozenset[int]:
     """pinyin_keys of one word, cached: the same names and syllables recur."""
-    return frozenset(_code(word[i:i + size]) for i in range(len(word)) for size in (3, 2))
+    return frozenset({_code(word[i:i + size]) for i in range(len(word)) for size in (3, 2)}
+                     | {_six(word[i:i + SIX]) for i in range(len(word) - SIX + 1)})
 
 
 def pinyin_start_keys(text: str) -> set[int]:
-    """The pinyin keys that start a word of ``text`` (its first three and first two letters)."""
-    return {key for word in text.split() for key in (_code(word[:3]), _code(word[:2]))}
+    """The pinyin keys that start a word of ``text`` (its first three and
+    first two letters, and its first six when it has them)."""
+    return {key for word in text.split()
+            for key in (_code(word[:3]), _code(word[:2]), *([_six(word[:SIX])] if len(word) >= SIX else []))}
 
 
 def first_key(run: str, pinyin: str) -> int:
     """The key a query word (two or more characters, text or plain Latin)
     starts with: every book holding the word holds this key."""
     if pinyin:
-        return _code(pinyin[:3])
+        return _six(pinyin[:SIX]) if len(pinyin) >= SIX else _code(pinyin[:3])
     if has_trigrams(run):
         return _trigram(run, 0)
     return ord(run[0]) * _SPAN + ord(run[1])
@@ -302,8 +306,13 @@ def pinyin_trigram_keys(form: str) -> set[int]:
 
 def pinyin_query_keys(form: str) -> tuple[set[int], int]:
     """The pinyin keys to look up for a query form of two or more letters and
-    how many of them a book must have: the trigram cover (all of it), or for
-    two letters its own key."""
+    how many of them a book must have: from six letters on, six-letter keys
+    covering it (every sixth and the last), far rarer than trigrams ("zhongg"
+    is in 中国, "zho" in 钟 and 周 as well); else the trigram cover (all of
+    it), or for two letters its own key."""
+    if len(form) >= SIX:
+        keys = {_six(form[min(i, len(form) - SIX):][:SIX]) for i in range(0, len(form), SIX)}
+        return keys, len(keys)
     if len(form) > 2:
         keys = pinyin_trigram_keys(form)
         return keys, len(keys)
@@ -357,4 +366,22 @@ def pair_query_key(form: str) -> int | None:
 
 
 def is_pair(key: int) -> bool:
-    return key <= PAIR_BASE
+    return SIX_BASE < key <= PAIR_BASE
+
+
+# Six-letter pinyin keys sit below the pair keys: every six letters in a row
+# of a word that has pinyin keys, in base 37 as ``_code`` writes three.
+SIX = 6
+SIX_BASE = PAIR_BASE - _LETTER ** 12
+
+
+@functools.cache
+def _six(chars: str) -> int:
+    value = 0
+    for ch in chars:
+        value = value * _BASE + _PINYIN_CODES[ch]
+    return SIX_BASE - value
+
+
+def is_six(key: int) -> bool:
+    return key <= SIX_BASE

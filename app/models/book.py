@@ -93,7 +93,8 @@ def search_columns(record: dict) -> dict:
 def index_keys(columns: dict) -> set[int]:
     """Every book_gram key of a book, from its ``search_columns``: the text
     keys (bigrams, trigrams) of each run of the searched fields, the pinyin
-    keys of the pinyin words and of the Latin words of every field, and the
+    keys (two, three and six letters) of the pinyin words and of the Latin
+    words of every field, and the
     syllable pair keys of the pinyin words (ranked ELSEWHERE: a search only
     counts their books)."""
     spoken = f"{columns['pinyin_title']} {columns['pinyin_author']}"

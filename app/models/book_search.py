@@ -219,12 +219,14 @@ def _smallest_key(words) -> tuple[int, int]:
 
 def _key_is_match(words) -> bool:
     """One word whose only key is the whole word (two characters, three
-    with a hanzi among them, or two or three Latin letters): every live
-    book holding the key matches."""
+    with a hanzi among them, or two, three or six Latin letters): every
+    live book holding the key matches."""
     if len(words) != 1:
         return False
     run, pinyin = words[0]
-    return len(pinyin) <= 3 if pinyin else len(run) == 2 or (len(run) == 3 and st.has_trigrams(run))
+    if pinyin:
+        return len(pinyin) <= 3 or len(pinyin) == st.SIX
+    return len(run) == 2 or (len(run) == 3 and st.has_trigrams(run))
 
 
 def _surely_many(words) -> bool:

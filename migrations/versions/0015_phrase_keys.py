@@ -1,14 +1,16 @@
-"""book_gram: trigram keys of Chinese runs and syllable pair keys of pinyin
+"""book_gram: trigram keys of Chinese runs, syllable pair and six-letter keys of pinyin
 
 Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-07 02:00:00
 
-Two kinds of keys join the search index (see app/libs/search_text): the
+Three kinds of keys join the search index (see app/libs/search_text): the
 trigrams of every run with Chinese in it (above every bigram key), so a
-query of three or more characters reads a rare key's books, and a key for
+query of three or more characters reads a rare key's books; a key for
 every two syllables in a row of a pinyin word (below every pinyin key), so
-a two-syllable pinyin query counts its many matches without reading books.
+a two-syllable pinyin query counts its many matches without reading books;
+and a key for every six letters in a row of a pinyin or Latin word (below
+those), so a long pinyin query reads a rare key's books.
 The upgrade adds them for the stored books, in chunks, after removing any
 (the 0014 upgrade, run by today's code, writes them already); the
 downgrade removes them. The table's shape does not change.
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 
 CHUNK = 2000
 TRIGRAM_BASE = 0x110000 ** 2  # search_text.TRIGRAM_BASE
-PAIR_BASE = -1 - 37 ** 3  # search_text.PAIR_BASE
+PAIR_BASE = -1 - 37 ** 3  # search_text.PAIR_BASE; the six-letter keys are below it
 
 revision = '0015'
 down_revision = '0014'
