@@ -94,9 +94,8 @@ def index_keys(columns: dict) -> set[int]:
     """Every book_gram key of a book, from its ``search_columns``: the text
     keys (bigrams, trigrams) of each run of the searched fields, the pinyin
     keys (two, three and six letters) of the pinyin words and of the Latin
-    words of every field, and the
-    syllable pair keys of the pinyin words (ranked ELSEWHERE: a search only
-    counts their books)."""
+    words of every field, and the syllable pair keys of the pinyin words
+    (ranked ELSEWHERE: a search only counts their books)."""
     spoken = f"{columns['pinyin_title']} {columns['pinyin_author']}"
     body = columns["search_body"].split()
     return (st.run_keys(body) | st.trigram_keys(body) | st.syllable_pair_keys(spoken)
