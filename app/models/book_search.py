@@ -206,18 +206,23 @@ def _smallest_key(words) -> tuple[int, int]:
     """(key, _key_size) of the query's key with the fewest books (for a
     text word, any of its trigrams, or bigrams when it has none, not only
     those ``_word_keys`` checks: a trigram's books hold its two bigrams).
-    Trigrams are counted first, as they are rarer; each key after the
-    smallest so far is counted only up to that one's size."""
-    keys = {key for run, pinyin in words for key in (
+    The keys are counted up to COUNT_CAP + 1 first, and only when every one
+    reaches it up to 8 * COUNT_CAP (a common key's thousands of index rows
+    are read only when no key is rarer); trigrams first, as they are rarer,
+    and each key after the smallest so far only up to that one's size."""
+    keys = sorted({key for run, pinyin in words for key in (
         _word_keys(run, pinyin) if pinyin else
-        st.all_trigram_keys(run) or {key for key in st.run_keys([run]) if key % st.SPAN})}
-    limit = COUNT_CAP + 1 if len(keys) == 1 else 8 * COUNT_CAP
-    best = None
-    for key in sorted(keys, key=lambda key: (not st.is_trigram(key), key)):
-        size = _key_size(key, limit)
-        if best is None or size < best[1]:
-            best, limit = (key, size), size
-        if not size:
+        st.all_trigram_keys(run) or {key for key in st.run_keys([run]) if key % st.SPAN})},
+        key=lambda key: (not st.is_trigram(key), key))
+    for cap in (COUNT_CAP + 1,) if len(keys) == 1 else (COUNT_CAP + 1, 8 * COUNT_CAP):
+        best, limit = None, cap
+        for key in keys:
+            size = _key_size(key, limit)
+            if best is None or size < best[1]:
+                best, limit = (key, size), size
+            if not size:
+                break
+        if best[1] < cap:
             break
     return best
 
