@@ -43,6 +43,16 @@ def test_long_query_is_read_by_its_rarest_trigram(app):
     assert total("时间的河流") == 4
 
 
+def test_rarest_key_found_when_every_key_passes_the_cap(app, monkeypatch):
+    """When every key of the query has more than COUNT_CAP books, they are
+    counted further, and the rarest is still the one read."""
+    monkeypatch.setattr(book_search, "COUNT_CAP", 1)
+    add_books(books(*[(f"时间的河流{n}", "某人") for n in range(4)], ("时间的书", "某人"), ("时间的海", "某人")))
+    key, size = book_search._smallest_key(book_search._words("时间的河流"))
+    assert size == 4 and key in {st.first_key("间的河", ""), st.first_key("的河流", "")}  # 时间的 has six
+    assert total("时间的河流") == 2 and len(titles("时间的河流")) == 4
+
+
 def test_trigram_key_alone_is_a_match_and_is_capped(app, monkeypatch):
     """A three-character query's one trigram key is the whole query: past
     COUNT_CAP books the total is COUNT_CAP + 1, and the pages still list
