@@ -8,14 +8,17 @@ bigrams plus its last character alone, so every character starts some key: a
 query of two or more characters looks up its bigrams, a single character looks
 up the key range of everything starting with it. A key is an integer
 ``first * 0x110000 + second`` (``second`` is 0 for a lone last character), so
-the index is an integer table that SQLite and MySQL treat alike.
+the index is an integer table that SQLite and MySQL treat alike. A run with
+Chinese in it also yields its trigrams (``trigram_keys``), far rarer than its
+bigrams, so a query of three or more characters reads few index rows.
 
 Chinese text also has pinyin forms (pypinyin's default reading): a field's
 syllables joined without spaces (``三体`` -> ``santi``) and its initials
 (``st``), kept to ``[a-z0-9]``. Those forms are cut into trigrams (plus the
 the two-letter pieces and the two- and one-letter tails of each word), stored as negative keys so they
 never meet the text keys. Pinyin has a small alphabet, so its bigrams are in
-most books; its trigrams are rare enough to look up quickly. The Latin words
+most books; its trigrams are rarer, and every six letters of a word also
+make a key, for the longer queries (a trigram such as "zho" is in 中, 钟, 周...). The Latin words
 of every field share those keys (``latin_words``), so a Latin query, English
 or pinyin, looks up one set of keys.
 """
@@ -24,6 +27,9 @@ import re
 import unicodedata
 
 SPAN = _SPAN = 0x110000  # one more than the largest code point
+# Trigram keys (of runs with Chinese) sit above every bigram key: up to
+# SPAN ** 2 + SPAN ** 3, well inside a signed 64-bit integer.
+TRIGRAM_BASE = _SPAN * _SPAN
 _RUN = re.compile(r"[^\W_]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _NOT_PINYIN = re.compile(r"[^a-z0-9]+")
@@ -73,6 +79,40 @@ def bigram_keys(run: str) -> set[int]:
     codes = [ord(ch) for ch in run]
     cover = sorted({*range(0, len(codes) - 1, 2), len(codes) - 2})
     return {codes[i] * _SPAN + codes[i + 1] for i in cover}
+
+
+def _trigram(run: str, at: int) -> int:
+    return TRIGRAM_BASE + (ord(run[at]) * _SPAN + ord(run[at + 1])) * _SPAN + ord(run[at + 2])
+
+
+def has_trigrams(run: str) -> bool:
+    """Whether a normalised run has trigram keys: three or more characters, a hanzi among them."""
+    return len(run) > 2 and bool(_HAN.search(run))
+
+
+def trigram_keys(normalised_runs: list[str]) -> set[int]:
+    """The trigram keys of runs that are normalised already: every three
+    consecutive characters of each run that ``has_trigrams``."""
+    return {_trigram(run, i) for run in normalised_runs if has_trigrams(run) for i in range(len(run) - 2)}
+
+
+def all_trigram_keys(run: str) -> set[int]:
+    """Every trigram key of one query run (none unless it ``has_trigrams``)."""
+    return trigram_keys([run])
+
+
+def text_query_keys(run: str) -> set[int]:
+    """Text keys a query run of two or more characters must have: for a run
+    that ``has_trigrams``, trigrams covering it (every third and the last);
+    else ``bigram_keys``. A trigram of Chinese is in far fewer books than a
+    bigram, so a long title reads few index rows."""
+    if not has_trigrams(run):
+        return bigram_keys(run)
+    return {_trigram(run, i) for i in {*range(0, len(run) - 2, 3), len(run) - 3}}
+
+
+def is_trigram(key: int) -> bool:
+    return key >= TRIGRAM_BASE
 
 
 def char_key_range(ch: str) -> tuple[int, int]:
@@ -171,28 +211,37 @@ def pinyin_keys(text: str) -> set[int]:
 @functools.lru_cache(maxsize=1 << 13)
 def _word_keys(word: str) -> frozenset[int]:
     """pinyin_keys of one word, cached: the same names and syllables recur."""
-    return frozenset(_code(word[i:i + size]) for i in range(len(word)) for size in (3, 2))
+    return frozenset({_code(word[i:i + size]) for i in range(len(word)) for size in (3, 2)}
+                     | {_six(word[i:i + SIX]) for i in range(len(word) - SIX + 1)})
 
 
 def pinyin_start_keys(text: str) -> set[int]:
-    """The pinyin keys that start a word of ``text`` (its first three and first two letters)."""
-    return {key for word in text.split() for key in (_code(word[:3]), _code(word[:2]))}
-
-
-def text_start_key(normalised: str) -> int | None:
-    """The text key at the very start of a normalised field, or None when it is empty."""
-    first = normalised.split(" ", 1)[0]
-    if not first:
-        return None
-    return ord(first[0]) * _SPAN + (ord(first[1]) if len(first) > 1 else 0)
+    """The pinyin keys that start a word of ``text`` (its first three and
+    first two letters, and its first six when it has them)."""
+    return {key for word in text.split()
+            for key in (_code(word[:3]), _code(word[:2]), *([_six(word[:SIX])] if len(word) >= SIX else []))}
 
 
 def first_key(run: str, pinyin: str) -> int:
     """The key a query word (two or more characters, text or plain Latin)
     starts with: every book holding the word holds this key."""
     if pinyin:
-        return _code(pinyin[:3])
+        return _six(pinyin[:SIX]) if len(pinyin) >= SIX else _code(pinyin[:3])
+    if has_trigrams(run):
+        return _trigram(run, 0)
     return ord(run[0]) * _SPAN + ord(run[1])
+
+
+def text_start_keys(normalised: str) -> set[int]:
+    """The text keys at the very start of a normalised field: its first
+    bigram (or lone character) and, when its first run has them, its first trigram."""
+    first = normalised.split(" ", 1)[0]
+    if not first:
+        return set()
+    keys = {ord(first[0]) * _SPAN + (ord(first[1]) if len(first) > 1 else 0)}
+    if has_trigrams(first):
+        keys.add(_trigram(first, 0))
+    return keys
 
 
 # Every toneless pinyin syllable pypinyin knows (with a vowel: not "ng",
@@ -257,9 +306,82 @@ def pinyin_trigram_keys(form: str) -> set[int]:
 
 def pinyin_query_keys(form: str) -> tuple[set[int], int]:
     """The pinyin keys to look up for a query form of two or more letters and
-    how many of them a book must have: the trigram cover (all of it), or for
-    two letters its own key."""
+    how many of them a book must have: from six letters on, six-letter keys
+    covering it (every sixth and the last), far rarer than trigrams ("zhongg"
+    is in 中国, "zho" in 钟 and 周 as well); else the trigram cover (all of
+    it), or for two letters its own key."""
+    if len(form) >= SIX:
+        keys = {_six(form[min(i, len(form) - SIX):][:SIX]) for i in range(0, len(form), SIX)}
+        return keys, len(keys)
     if len(form) > 2:
         keys = pinyin_trigram_keys(form)
         return keys, len(keys)
     return {_code(form)}, 1
+
+
+# Syllable pair keys sit below every pinyin key: a pinyin word cut into
+# syllables (as a query is, by ``_syllable_starts``) has one for every two
+# syllables in a row, each syllable written in base 27 (at most six letters).
+PAIR_BASE = -1 - _BASE ** 3
+_LETTER = 27
+
+
+def _syllable_code(syllable: str) -> int:
+    value = 0
+    for ch in syllable.ljust(6, "`"):  # "`" (code 0) pads a short syllable
+        value = value * _LETTER + ord(ch) - ord("`")
+    return value
+
+
+def _pair(first: str, second: str) -> int:
+    return PAIR_BASE - (_syllable_code(first) * _LETTER ** 6 + _syllable_code(second))
+
+
+def _syllables(word: str) -> list[str]:
+    """``word`` cut into syllables, or [] when it is not all syllables."""
+    starts = _syllable_starts(word) or []
+    return [word[start:end] for start, end in zip(starts, starts[1:] + [len(word)])]
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _pair_keys(word: str) -> frozenset[int]:
+    syllables = _syllables(word)
+    return frozenset(_pair(first, second) for first, second in zip(syllables, syllables[1:]))
+
+
+def syllable_pair_keys(text: str) -> set[int]:
+    """The syllable pair keys of the pinyin words of ``text``. A book holding
+    one holds its two syllables side by side in a pinyin word, so it matches
+    a query of those two syllables for certain (``pair_query_key``): the
+    books of that key are some of the query's matches, found without reading
+    a book. (A match need not hold the key: the query may fall across the
+    syllables as the book's word is cut, as "hongguo" in "zhongguo".)"""
+    return set().union(*map(_pair_keys, text.split()))
+
+
+def pair_query_key(form: str) -> int | None:
+    """The syllable pair key of a pinyin query form of exactly two syllables, else None."""
+    syllables = _syllables(form)
+    return _pair(*syllables) if len(syllables) == 2 else None
+
+
+def is_pair(key: int) -> bool:
+    return SIX_BASE < key <= PAIR_BASE
+
+
+# Six-letter pinyin keys sit below the pair keys: every six letters in a row
+# of a word that has pinyin keys, in base 37 as ``_code`` writes three.
+SIX = 6
+SIX_BASE = PAIR_BASE - _LETTER ** 12
+
+
+@functools.cache
+def _six(chars: str) -> int:
+    value = 0
+    for ch in chars:
+        value = value * _BASE + _PINYIN_CODES[ch]
+    return SIX_BASE - value
+
+
+def is_six(key: int) -> bool:
+    return key <= SIX_BASE

@@ -101,14 +101,19 @@ def search_columns(record: dict) -> dict:
 
 def index_keys(columns: dict) -> set[int]:
     """Every book_gram key of a book, from its ``search_columns``: the text
-    keys of each run of the searched fields, and the pinyin keys of the
-    pinyin words and of the Latin words of every field."""
-    words = f"{columns['pinyin_title']} {columns['pinyin_author']} {st.latin_words(columns['search_body'])}"
-    return st.run_keys(columns["search_body"].split()) | st.pinyin_keys(words)
+    keys (bigrams, trigrams) of each run of the searched fields, the pinyin
+    keys (two, three and six letters) of the pinyin words and of the Latin
+    words of every field, and the syllable pair keys of the pinyin words
+    (ranked ELSEWHERE: a search only counts their books)."""
+    spoken = f"{columns['pinyin_title']} {columns['pinyin_author']}"
+    body = columns["search_body"].split()
+    return (st.run_keys(body) | st.trigram_keys(body) | st.syllable_pair_keys(spoken)
+            | st.pinyin_keys(f"{spoken} {st.latin_words(columns['search_body'])}"))
 
 
 def _field_keys(text: str, pinyin: str) -> set[int]:
-    return st.run_keys(text.split()) | st.pinyin_keys(f"{pinyin} {st.latin_words(text)}")
+    runs = text.split()
+    return st.run_keys(runs) | st.trigram_keys(runs) | st.pinyin_keys(f"{pinyin} {st.latin_words(text)}")
 
 
 def ranked_keys(columns: dict, title: str) -> dict[int, int]:
@@ -119,8 +124,7 @@ def ranked_keys(columns: dict, title: str) -> dict[int, int]:
     leading = st.latin_words(search_title).split(" ", 1)[0]
     if leading and search_title.startswith(leading):
         starts |= st.pinyin_start_keys(leading)
-    if (key := st.text_start_key(search_title)) is not None:
-        starts.add(key)
+    starts |= st.text_start_keys(search_title)
     in_title = _field_keys(search_title, columns["pinyin_title"])
     in_author = _field_keys(columns["search_author"], columns["pinyin_author"])
     length = min(len(title or ""), RANK_SPAN - 1)

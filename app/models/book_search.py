@@ -57,7 +57,7 @@ def _candidates(run: str, pinyin: str):
         return found.where(gram.between(*st.char_key_range(run))).distinct()
     if pinyin and st.is_plain_latin(run):
         return _having(*st.pinyin_query_keys(pinyin))
-    text = st.bigram_keys(run)
+    text = st.text_query_keys(run)
     if not pinyin:
         return _having(text, len(text))
     spoken, need = st.pinyin_query_keys(pinyin)
@@ -172,49 +172,82 @@ def _keyed(words: list[tuple[str, str]]) -> bool:
 
 def _word_keys(run: str, pinyin: str) -> set[int]:
     """Keys every book holding the word has."""
-    return st.pinyin_query_keys(pinyin)[0] if pinyin else st.bigram_keys(run)
+    return st.pinyin_query_keys(pinyin)[0] if pinyin else st.text_query_keys(run)
 
 
 def _postings(key: int, words, columns, limit: int, confirm: bool = True):
     """``columns`` of the matches among ``key``'s books, in rank_key order,
-    at most ``limit``; ``confirm=False`` when holding the key is matching."""
+    at most ``limit``; ``confirm=False`` when holding the key is matching.
+    Each book is confirmed by its text alone: a probe of the index for the
+    query's other keys costs about as much as reading the book (both one
+    lookup by primary key), so it only added work (at a million books the
+    reads took twice as long with the probes)."""
     found = (select(*columns).select_from(book_gram).join(Book, Book.id == book_gram.c.book_id)
              .where(book_gram.c.gram == key, Book.status == LIVE))
     if confirm:
-        # The other keys first, each one primary-key probe, then the text.
-        other = book_gram.alias("other")
-        for more in sorted({k for word in words for k in _word_keys(*word)} - {key}):
-            found = found.where(select(other.c.gram).where(other.c.book_id == book_gram.c.book_id,
-                                                           other.c.gram == more).exists())
         found = found.where(_confirmed(words))
     return (found.order_by(book_gram.c.rank_key, book_gram.c.book_id).limit(limit)
             .prefix_with("STRAIGHT_JOIN", dialect="mysql"))
 
 
+def _read(statement):
+    """Run a select of plain columns on the session's connection: no ORM
+    step between the driver's rows and the caller (a count reads a thousand)."""
+    return db.session.connection().execute(statement)
+
+
 def _key_size(key: int, limit: int) -> int:
     """How many books hold ``key``, counted up to ``limit`` (index rows only)."""
-    return db.session.scalar(select(func.count()).select_from(
-        select(book_gram.c.book_id).where(book_gram.c.gram == key).limit(limit).subquery()))
+    return _read(select(func.count()).select_from(
+        select(book_gram.c.book_id).where(book_gram.c.gram == key).limit(limit).subquery())).scalar()
 
 
 def _smallest_key(words) -> tuple[int, int]:
     """(key, _key_size) of the query's key with the fewest books (for a
-    hanzi word, any of its bigrams, not only those ``_word_keys`` checks)."""
-    keys = sorted({key for word in words for key in _word_keys(*word)}
-                  | {key for run, pinyin in words if not pinyin for key in st.run_keys([run]) if key % st.SPAN})
-    limit = COUNT_CAP + 1 if len(keys) == 1 else 8 * COUNT_CAP
-    sizes = {key: _key_size(key, limit) for key in keys}
-    key = min(keys, key=sizes.get)
-    return key, sizes[key]
+    text word, any of its trigrams, or bigrams when it has none, not only
+    those ``_word_keys`` checks: a trigram's books hold its two bigrams).
+    The keys are counted up to COUNT_CAP + 1 first, and only when every one
+    reaches it up to 8 * COUNT_CAP (a common key's thousands of index rows
+    are read only when no key is rarer); trigrams first, as they are rarer,
+    and each key after the smallest so far only up to that one's size."""
+    keys = sorted({key for run, pinyin in words for key in (
+        _word_keys(run, pinyin) if pinyin else
+        st.all_trigram_keys(run) or {key for key in st.run_keys([run]) if key % st.SPAN})},
+        key=lambda key: (not st.is_trigram(key), key))
+    for cap in (COUNT_CAP + 1,) if len(keys) == 1 else (COUNT_CAP + 1, 8 * COUNT_CAP):
+        best, limit = None, cap
+        for key in keys:
+            size = _key_size(key, limit)
+            if best is None or size < best[1]:
+                best, limit = (key, size), size
+            if not size:
+                break
+        if best[1] < cap:
+            break
+    return best
 
 
 def _key_is_match(words) -> bool:
-    """One word whose only key is the whole word (two hanzi, or two or three
-    Latin letters): every live book holding the key matches."""
+    """One word whose only key is the whole word (two characters, three
+    with a hanzi among them, or two, three or six Latin letters): every
+    live book holding the key matches."""
     if len(words) != 1:
         return False
     run, pinyin = words[0]
-    return len(pinyin) <= 3 if pinyin else len(run) == 2
+    if pinyin:
+        return len(pinyin) <= 3 or len(pinyin) == st.SIX
+    return len(run) == 2 or (len(run) == 3 and st.has_trigrams(run))
+
+
+def _surely_many(words) -> bool:
+    """Whether a query of one two-syllable pinyin word has more than
+    COUNT_CAP matches by its syllable pair key alone, whose live books all
+    match (see search_text.syllable_pair_keys): then no book is read to
+    count, as the many books holding its trigrams would be."""
+    if len(words) != 1 or (key := st.pair_query_key(words[0][1])) is None:
+        return False
+    return _read(select(func.count()).select_from(_postings(
+        key, words, [Book.id], COUNT_CAP + 1, confirm=False).subquery())).scalar() > COUNT_CAP
 
 
 def _ordered(rows) -> list[tuple[int, int]]:
@@ -231,27 +264,34 @@ def _top(words, want: int, columns) -> list[int]:
     key = st.first_key(*words[0])
     size = max(2 * want, 64)
     while True:
-        rows = db.session.execute(_postings(key, words, columns, size)).all()
+        rows = _read(_postings(key, words, columns, size)).all()
         found = _ordered(rows)
         if len(rows) < size or (found[want - 1] <= (rows[-1][0], rows[-1][1])):
             return [book_id for _rank, book_id in found[:want]]
         size *= 4
 
 
+def _counted(words, columns) -> tuple[int, list | None]:
+    """(total up to COUNT_CAP + 1, the matches ``_ordered`` when they were
+    all read, else None), from the query's smallest key."""
+    if _surely_many(words):
+        return COUNT_CAP + 1, None
+    smallest, size = _smallest_key(words)
+    if size > COUNT_CAP and _key_is_match(words):
+        return _read(select(func.count()).select_from(_postings(
+            smallest, words, [Book.id], COUNT_CAP + 1, confirm=False).subquery())).scalar(), None
+    # one read both counts and, when there are few, ranks
+    found = _ordered(_read(_postings(smallest, words, columns, COUNT_CAP + 1)).all())
+    return len(found), found
+
+
 def _ranked_search(words, offset: int, limit: int) -> tuple[int, list[Book]]:
     """search_books_from through ranked book_gram rows. The matches are
-    counted on the query's smallest key, up to COUNT_CAP + 1; up to
-    COUNT_CAP of them are ranked all at once, more are read from the first
-    key's books in rank order (``_top``) as far as the page needs."""
-    smallest, size = _smallest_key(words)
+    counted up to COUNT_CAP + 1 (``_counted``); up to COUNT_CAP of them are
+    ranked all at once, more are read from the first key's books in rank
+    order (``_top``) as far as the page needs."""
     columns = (book_gram.c.rank_key, Book.id, _tier(words))
-    if size > COUNT_CAP and _key_is_match(words):
-        total = db.session.scalar(select(func.count()).select_from(_postings(
-            smallest, words, [Book.id], COUNT_CAP + 1, confirm=False).subquery()))
-        found = None
-    else:  # one read both counts and, when there are few, ranks
-        found = _ordered(db.session.execute(_postings(smallest, words, columns, COUNT_CAP + 1)).all())
-        total = len(found)
+    total, found = _counted(words, columns)
     if found is not None and total <= COUNT_CAP:
         ids = [book_id for _rank, book_id in found[offset:offset + limit]]
     else:
