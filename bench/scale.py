@@ -196,32 +196,11 @@ def sizes(path: Path) -> tuple[float, str]:
     return file_mb, detail
 
 
-class OneWorker(Gunicorn):
-    """bench/servers' gunicorn with a single worker."""
-
-    def __init__(self, env: dict, log_path: Path):
-        super().__init__("fisher:app", env, log_path, "/healthz")
-        self.env["GUNICORN_WORKERS"] = "1"
-
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"fisher exited at start; see {self.log_path}\n{self.log_tail()}")
-            try:
-                if len(self.workers()) == 1 and request(self.port, "GET", self.ready_path)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"fisher not ready after {timeout:.0f} s; see {self.log_path}")
-
-
 def serve(url: str, log: Path) -> tuple[float, float, list[str]]:
     """(worker RSS MiB after the pages, its peak, pages that failed) of one fisher worker."""
     env = {k: v for k, v in app_env(url).items() if k.startswith("FISHER_")}
     bad = []
-    with OneWorker(env, log) as server:
+    with Gunicorn("fisher:app", env, log, "/healthz", workers=1) as server:
         paths = [f"/book/search?q={quote(q)}&page={page}" for qs in QUERIES.values() for q in qs
                  for page in (1, DEEP_PAGE)] + [f"/book/{isbn13('978000000000')}/detail", "/"]
         for path in paths:

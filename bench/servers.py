@@ -35,17 +35,19 @@ def request(port: int, method: str, path: str, headers=None, body=None):
 
 
 class Gunicorn:
-    """``python -m gunicorn -c gunicorn.conf.py <app>`` with 2 workers on a free
+    """``python -m gunicorn -c gunicorn.conf.py <app>`` with ``workers`` (2) on a free
     port; FISHER_* and GUNICORN_* variables of the caller are not inherited.
-    ``sync=True`` runs plain ``gunicorn -w 2 -k sync <app>`` instead, without
+    ``sync=True`` runs plain ``gunicorn -w <workers> -k sync <app>`` instead, without
     the repo's gunicorn.conf.py (started from bench/, so gunicorn does not
     pick that file up by default, with ``--chdir`` back to the repo)."""
 
-    def __init__(self, target: str, env: dict, log_path: Path, ready_path: str = "/", sync: bool = False):
+    def __init__(self, target: str, env: dict, log_path: Path, ready_path: str = "/", sync: bool = False,
+                 workers: int = 2):
         self.target, self.log_path, self.ready_path, self.sync = target, log_path, ready_path, sync
+        self.worker_count = workers
         self.port = free_port()
         base = {k: v for k, v in os.environ.items() if not k.startswith(("FISHER_", "GUNICORN_"))}
-        self.env = {**base, "FISHER_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": "2",
+        self.env = {**base, "FISHER_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers),
                     "GUNICORN_ACCESS_LOG": "/dev/null", **env}
         self.proc = None
 
@@ -62,7 +64,7 @@ class Gunicorn:
         """Launch gunicorn without waiting for it (see ``serving``)."""
         self.log = open(self.log_path, "w", encoding="utf-8")
         if self.sync:
-            args = ["-w", "2", "-k", "sync", "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT)]
+            args = ["-w", str(self.worker_count), "-k", "sync", "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT)]
             cwd = ROOT / "bench"
         else:
             args, cwd = ["-c", "gunicorn.conf.py"], ROOT
@@ -86,7 +88,7 @@ class Gunicorn:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.target} exited at start; see {self.log_path}\n{self.log_tail()}")
             try:
-                if len(self.workers()) == 2 and request(self.port, "GET", self.ready_path)[0] == 200:
+                if len(self.workers()) == self.worker_count and request(self.port, "GET", self.ready_path)[0] == 200:
                     return
             except OSError:
                 pass
