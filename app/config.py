@@ -143,6 +143,7 @@ CACHE_REDIS_URL = None
 BOOK_CACHE_TTL = 3600  # seconds an API answer is served without asking again
 BOOK_STALE_TTL = 7 * 24 * 3600  # how long a last good answer is kept for outages
 PAGE_CACHE_TTL = 300  # seconds an unused cached page (home/search/book/about for visitors) is kept (0: off)
+PAGE_CACHE_LOCAL_BYTES = 8 * 1024 * 1024  # each process's own copies of those pages (checked against the shared versions)
 
 # Wish lists imported from a file (/personal/import): its size and how many books it may name.
 WISH_IMPORT_MAX_BYTES = 1024 * 1024

@@ -286,3 +286,22 @@ def test_a_bump_lost_to_an_outage_is_delivered_later(app_factory):
         warm(visitor, HOME)
     finally:
         proxy.stop()
+
+
+def test_an_outdated_local_copy_gives_way_to_the_shared_one(app_factory):
+    """After a change, instance B serves the copy instance A rendered (from Redis) instead of its own old one or a new render."""
+    config = redis_config()
+    first, second = app_factory(PAGE_CACHE_TTL=300, **config), app_factory(PAGE_CACHE_TTL=300, **config)
+    with first.app_context():
+        add_books()
+        gifter = login_client(first, make_user("赠书人"))
+    rendered = []
+    second.before_request(lambda: rendered.append(1))
+    visitor_a, visitor_b = first.test_client(), second.test_client()
+    warm(visitor_a, HOME)
+    warm(visitor_b, HOME)
+    assert gifter.post(f"/gifts/book/{SANTI}").status_code == 302
+    page = fresh(visitor_a, HOME)
+    rendered.clear()
+    assert still_cached(visitor_b, HOME) == page and "赠书人 赠送" in page
+    assert rendered == [], "instance B rendered the page again"

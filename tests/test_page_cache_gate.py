@@ -4,6 +4,7 @@ import pytest
 
 from app.models.gift import Gift
 from app.models.base import db
+from app.web._page_cache_gate import LocalCopies
 from tests.helpers import SANTI, add_books, login_client, make_user
 
 PAGES = ["/", "/book/search?q=三体", f"/book/{SANTI}/detail", "/about"]
@@ -119,3 +120,17 @@ def test_cache_turned_off_means_no_gate(site):
     before = len(handled)
     page = client.get("/")
     assert len(handled) == before + 1 and "X-Page-Cache" not in page.headers
+
+
+def test_local_copies_keep_to_their_byte_budget():
+    """The process's own copies never hold more than their budget; the least recently served go first."""
+    copies = LocalCopies(max_bytes=10)
+    copies.put("a", ("v1",), b"aaaa")
+    copies.put("b", ("v1",), b"bbbb")
+    assert copies.get("a") == (("v1",), b"aaaa")  # now "b" is the least recently served
+    copies.put("c", ("v1",), b"cccc")
+    assert copies.get("b") is None and copies.get("a") and copies.get("c") and copies.size == 8
+    copies.put("a", ("v2",), b"AA")  # a newer copy replaces the old one
+    assert copies.get("a") == (("v2",), b"AA") and copies.size == 6
+    copies.put("big", ("v1",), b"x" * 11)  # larger than the budget: never kept
+    assert copies.get("big") is None and copies.size == 6

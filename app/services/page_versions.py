@@ -164,7 +164,7 @@ def current(scopes, also: str | None = None) -> tuple | None:
     keys = [_key(scope) for scope in scopes]
     extra = [also] if also else []
     try:
-        values = cache.get_many(*extra, *keys)
+        values = cache.get_many(*extra, *keys) if extra or keys else []
         found, tokens = (values[0] if also else None), values[len(extra):]
         missing = [key for key, value in zip(keys, tokens) if value is None]
         for key in missing:

@@ -24,7 +24,7 @@ from app.extensions import cache
 from app.i18n import page_locale
 from app.models.base import db
 from app.services import page_versions as versions
-from app.web._page_cache_gate import CACHED_ENDPOINTS, page_key, served_copy
+from app.web._page_cache_gate import CACHED_ENDPOINTS, local_copies, lookup, page_key
 
 # What each cached view shows, from its URL arguments. A view must be listed
 # here to be cached: a page cached without its scopes would go stale.
@@ -49,6 +49,7 @@ def _key() -> str:
 
 
 def _store(key: str, tokens: tuple, body: bytes, ttl: int) -> None:
+    local_copies(current_app).put(key, tokens, body)
     try:
         cache.set(key, (tokens, body), timeout=ttl)
     except Exception:
@@ -66,11 +67,10 @@ def cached_for_visitors(view):
             return view(*args, **kwargs)
         snapshot_later = not db.session().in_transaction()
         key = _key()
-        read = versions.current(scopes_of(kwargs), also=key)
-        if read is None:
+        found = lookup(local_copies(current_app), scopes_of(kwargs), key)
+        if found is None:
             return view(*args, **kwargs)
-        stored, tokens = read
-        body = served_copy(stored, tokens)
+        body, tokens = found
         if body is not None:
             response = make_response(body)
             response.headers["X-Page-Cache"] = "hit"

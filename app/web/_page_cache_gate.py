@@ -16,6 +16,8 @@ test_page_cache_gate.py checks that a hit from the gate has the same headers
 as the page Flask renders.
 """
 import hashlib
+import threading
+from collections import OrderedDict
 
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -52,11 +54,83 @@ def served_copy(stored, tokens) -> bytes | None:
     return None
 
 
+class LocalCopies:
+    """This process's own copies of cached pages, beside the shared cache, so
+    that a hit need not fetch the page's bytes: a visit still reads the
+    current versions from the shared cache (one round trip, a few bytes), and
+    a local copy is served only when it was made under exactly those versions.
+    At most ``max_bytes`` of pages; the least recently served go first."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._copies: OrderedDict[str, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple | None:
+        with self._lock:
+            copy = self._copies.get(key)
+            if copy is not None:
+                self._copies.move_to_end(key)
+            return copy
+
+    def put(self, key: str, tokens: tuple, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            self._drop(key)
+            self._copies[key] = (tokens, body)
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                self.size -= len(self._copies.popitem(last=False)[1][1])
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._drop(key)
+
+    def _drop(self, key: str) -> None:
+        old = self._copies.pop(key, None)
+        if old is not None:
+            self.size -= len(old[1])
+
+
+def local_copies(app) -> LocalCopies:
+    """The app's LocalCopies (each worker its own: made empty before the fork)."""
+    copies = app.extensions.get("fisher_page_copies")
+    if copies is None:
+        copies = app.extensions["fisher_page_copies"] = LocalCopies(app.config["PAGE_CACHE_LOCAL_BYTES"])
+    return copies
+
+
+def lookup(copies: LocalCopies, scopes, key: str) -> tuple | None:
+    """``(body, versions)``: the page's body when a copy made under the current
+    versions of ``scopes`` exists (this process's, else the shared cache's),
+    else None; None instead of the pair when pages must not be cached now
+    (app/services/page_versions.current). Runs in an app context."""
+    local = copies.get(key)
+    if local is not None:
+        read = versions.current(scopes)
+        if read is None:
+            return None
+        if local[0] == read[1]:
+            return local[1], read[1]
+        copies.drop(key)  # outdated here; the shared cache may hold the current one
+    read = versions.current(scopes, also=key)
+    if read is None:
+        return None
+    stored, tokens = read
+    body = served_copy(stored, tokens)
+    if body is not None:
+        copies.put(key, tokens, body)
+    return body, tokens
+
+
 class PageCacheGate:
     """WSGI middleware in front of the Flask app ``app``."""
 
     def __init__(self, wsgi_app, app):
         self.wsgi_app, self.app = wsgi_app, app
+        self.copies = local_copies(app)
         self.session_cookies = {app.config.get("SESSION_COOKIE_NAME", "session"),
                                 app.config.get("REMEMBER_COOKIE_NAME", "remember_token")}
 
@@ -85,5 +159,5 @@ class PageCacheGate:
             return None
         key = page_key(visitor_locale(cookies, environ.get("HTTP_ACCEPT_LANGUAGE")), environ)
         with self.app.app_context():
-            read = versions.current(scopes_of(args), also=key)
-        return None if read is None else served_copy(*read)
+            found = lookup(self.copies, scopes_of(args), key)
+        return None if found is None else found[0]
