@@ -29,8 +29,7 @@ def test_beans_are_written_one_way(amount, signed, expected):
 
 
 def _rows(*uids):
-    return [(SimpleNamespace(id=n, uid=uid, create_time=WHEN), SimpleNamespace(id=uid, nickname=f"u{uid}"))
-            for n, uid in enumerate(uids, start=1)]
+    return [SimpleNamespace(id=n, uid=uid, create_time=WHEN, nickname=f"u{uid}") for n, uid in enumerate(uids, start=1)]
 
 
 @pytest.mark.parametrize("my_uid, wanted, offered, mine", [

@@ -78,12 +78,6 @@ def record_only():
 CARD_FIELDS = ("isbn", "title", "author", "publisher", "price")  # what a book card shows
 
 
-def card_columns() -> list:
-    """The columns a book card shows, for lists that load them as plain rows
-    (no objects to build; the card's view model takes the row's mapping)."""
-    return [getattr(Book, name) for name in CARD_FIELDS]
-
-
 def search_columns(record: dict) -> dict:
     """The search columns of a book record: the title alone and the authors
     (for ranking), every searched field (for matching) and the pinyin words

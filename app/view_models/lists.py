@@ -25,10 +25,8 @@ def condition_of(item) -> tuple[str, str]:
 
 
 def listed_entries(rows) -> list[ListedEntry]:
-    """(Gift or Wish, User) rows → entries."""
-    return [ListedEntry(item.id, user.id, user.nickname, item.create_time,
-                        *condition_of(item))
-            for item, user in rows]
+    """``open_with_users`` rows (the gift or wish and its owner's nickname) → entries."""
+    return [ListedEntry(row.id, row.uid, row.nickname, row.create_time, *condition_of(row)) for row in rows]
 
 
 @dataclass
