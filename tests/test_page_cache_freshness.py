@@ -305,3 +305,22 @@ def test_an_outdated_local_copy_gives_way_to_the_shared_one(app_factory):
     rendered.clear()
     assert still_cached(visitor_b, HOME) == page and "赠书人 赠送" in page
     assert rendered == [], "instance B rendered the page again"
+
+
+def test_a_cached_visit_on_redis_asks_redis_nothing_while_the_versions_are_known(app_factory):
+    """Once the versions are known from Redis (and no message withdrew them), a hit reads no key; a change reads again."""
+    app = app_factory(PAGE_CACHE_TTL=300, **redis_config())
+    with app.app_context():
+        add_books()
+        gifter = login_client(app, make_user("赠书人"))
+    visitor = app.test_client()
+    warm(visitor, HOME)
+    reads = app.extensions["fisher_page_redis"][0]
+    counted, get_many = [], reads.get_many
+    reads.get_many = lambda *keys: counted.append(keys) or get_many(*keys)
+    still_cached(visitor, HOME)
+    still_cached(visitor, HOME)
+    assert counted == []
+    assert gifter.post(f"/gifts/book/{SANTI}").status_code == 302
+    assert "赠书人 赠送" in fresh(visitor, HOME)
+    assert counted, "the change was served without reading the new versions"
