@@ -120,7 +120,7 @@ def measure_pages(args) -> list[str]:
         if not args.smoke:
             rows += table("reference (after fisher)", refs, args, failures)
     print(f"gunicorn ran {len(workers)} fisher workers in all, 2 per server "
-          f"(more than 4: max_requests recycling)")
+          f"(worker recycling off while measuring: --max-requests 0)")
     return failures + summary(rows, args)
 
 
