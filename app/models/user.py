@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import login_manager
 from app.libs.request_domain import gettext
-from app.models.base import SoftDeleteMixin, db
+from app.models.base import LIVE, SoftDeleteMixin, db
 
 RESET_SALT = "fisher.reset-password"
 SESSION_ID = re.compile(r"([1-9][0-9]{0,17}):([0-9]{1,9})")  # "<user id>:<session generation>"
@@ -25,7 +25,10 @@ SESSION_ID = re.compile(r"([1-9][0-9]{0,17}):([0-9]{1,9})")  # "<user id>:<sessi
 @lru_cache(maxsize=None)
 def _user_by_id():
     """The signed-in reader's row, asked on every request (built once)."""
-    return select(User).where(User.id == bindparam("id"))
+    # The soft-delete rule stated here, not added by the listener on every
+    # execution (about 50 us of the 330 us this read costs through the ORM).
+    return (select(User).where(User.id == bindparam("id"), User.status == LIVE)
+            .execution_options(include_deleted=True))
 
 
 # Emails are compared byte for byte: MySQL's default *_ci collations would let

@@ -84,22 +84,26 @@ def _counted(condition):
 
 @cache
 def _allowance_counts():
+    """The user's beans and drift counts in one Core statement on the tables
+    (no ORM work; the soft-delete rule stated here)."""
+    d, u = Drift.__table__.c, User.__table__.c
     mine, received = bindparam("uid"), int(S.RECEIVED)
+    beans = select(u.beans).where(u.id == mine).scalar_subquery()
     return select(
-        _counted(and_(Drift.requester_id == mine, Drift.pending == received)),
-        _counted(and_(Drift.requester_id == mine, Drift.pending.in_([int(s) for s in OPEN_STATES]))),
-        _counted(and_(Drift.gifter_id == mine, Drift.pending == received)),
-    ).select_from(Drift).where(or_(Drift.requester_id == mine, Drift.gifter_id == mine))
+        beans,
+        _counted(and_(d.requester_id == mine, d.pending == received)),
+        _counted(and_(d.requester_id == mine, d.pending.in_([int(s) for s in OPEN_STATES]))),
+        _counted(and_(d.gifter_id == mine, d.pending == received)),
+    ).select_from(Drift.__table__).where(or_(d.requester_id == mine, d.gifter_id == mine), d.status == LIVE)
 
 
 def drift_allowance(user: User) -> DriftAllowance:
-    """The user's numbers, counted in one pass over the user's drifts (the
-    statement built once: the book page asks on every view).
-    ``request_gift`` locks the user's row first, so two requests at once
-    count each other's open drift."""
-    db.session.refresh(user, ["beans"])
-    counts = db.session.execute(_allowance_counts(), {"uid": user.id}).one()
-    return DriftAllowance(user.beans, *(int(n) for n in counts))
+    """The user's numbers, read in one statement (built once: the book page
+    asks on every view), the beans from the row as stored now rather than as
+    the session loaded it. ``request_gift`` locks the user's row first, so two
+    requests at once count each other's open drift."""
+    beans, *counts = db.session.execute(_allowance_counts(), {"uid": user.id}).one()
+    return DriftAllowance(beans, *(int(n) for n in counts))
 
 
 def promised(gid: int) -> bool:
