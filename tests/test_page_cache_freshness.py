@@ -238,13 +238,20 @@ def test_rolled_back_work_bumps_nothing(site):
     still_cached(visitor, SANTI_PAGE)
 
 
-def test_two_instances_share_the_versions(app_factory):
-    """A change made through instance A is seen at once by a visitor of instance B (one Redis)."""
+@pytest.fixture
+def two_instances(app_factory):
+    """(instance A, instance B, a gifter logged in on A): two apps on one Redis and one database."""
     config = redis_config()
     first, second = app_factory(PAGE_CACHE_TTL=300, **config), app_factory(PAGE_CACHE_TTL=300, **config)
     with first.app_context():
         add_books()
         gifter = login_client(first, make_user("赠书人"))
+    return first, second, gifter
+
+
+def test_two_instances_share_the_versions(two_instances):
+    """A change made through instance A is seen at once by a visitor of instance B (one Redis)."""
+    _first, second, gifter = two_instances
     visitor = second.test_client()
     warm(visitor, HOME, SANTI_PAGE, HUOZHE_PAGE)
     assert gifter.post(f"/gifts/book/{SANTI}").status_code == 302
@@ -288,13 +295,9 @@ def test_a_bump_lost_to_an_outage_is_delivered_later(app_factory):
         proxy.stop()
 
 
-def test_an_outdated_local_copy_gives_way_to_the_shared_one(app_factory):
+def test_an_outdated_local_copy_gives_way_to_the_shared_one(two_instances):
     """After a change, instance B serves the copy instance A rendered (from Redis) instead of its own old one or a new render."""
-    config = redis_config()
-    first, second = app_factory(PAGE_CACHE_TTL=300, **config), app_factory(PAGE_CACHE_TTL=300, **config)
-    with first.app_context():
-        add_books()
-        gifter = login_client(first, make_user("赠书人"))
+    first, second, gifter = two_instances
     rendered = []
     second.before_request(lambda: rendered.append(1))
     visitor_a, visitor_b = first.test_client(), second.test_client()

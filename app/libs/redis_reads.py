@@ -31,8 +31,7 @@ class DirectReads:
         return local.connection
 
     def get_many(self, *keys: str) -> list:
-        if not keys:
-            return []
+        """The values of ``keys`` (at least one), None for each missing."""
         connection = self._connection()
         prefix = self._prefix()
         try:

@@ -9,7 +9,7 @@ work per statement -- about two thirds of a small read's cost; being no ORM
 reads, they state the soft-delete rule themselves (``status == LIVE``)."""
 from functools import cache
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 
 from app.libs.enums import OPEN_STATES, PROMISED_STATES
 from app.models.base import LIVE, db

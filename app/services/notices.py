@@ -122,26 +122,26 @@ def my_notices(uid: int, limit: int = 100) -> list[Notice]:
     return db.session.scalars(my_notices_query(uid).order_by(Notice.id.desc()).limit(limit)).all()
 
 
-def _unread_query(uid, core: bool = False):
-    """The count of my unread notices: an ORM read, or with ``core`` one on
-    the table, which states the soft-delete rule itself."""
-    n = Notice.__table__.c if core else Notice
-    return select(func.count()).select_from(Notice.__table__ if core else Notice).where(
-        n.uid == uid, n.read.is_(False), *([n.status == LIVE] if core else []))
+def _unread_query(uid):
+    """The count of my unread notices, on the table (no ORM work for a
+    number; the soft-delete rule stated here)."""
+    n = Notice.__table__.c
+    return select(func.count()).select_from(Notice.__table__).where(
+        n.uid == uid, n.read.is_(False), n.status == LIVE)
 
 
 def unread_count(uid: int) -> int:
     return db.session.scalar(_unread_query(uid))
 
 
-def _waiting_on_me_query(uid, core: bool = False):
-    """The count of drifts waiting on me (``core`` as in ``_unread_query``)."""
-    d = Drift.__table__.c if core else Drift
+def _waiting_on_me_query(uid):
+    """The count of drifts waiting on me (on the table, as ``_unread_query``)."""
+    d = Drift.__table__.c
     as_gifter = and_(d.gifter_id == uid,
                      d.pending.in_([PendingStatus.WAITING, PendingStatus.ACCEPTED, PendingStatus.PROBLEM]))
     as_requester = and_(d.requester_id == uid, d.pending == PendingStatus.MAILED)
-    return select(func.count()).select_from(Drift.__table__ if core else Drift).where(
-        or_(as_gifter, as_requester), *([d.status == LIVE] if core else []))
+    return select(func.count()).select_from(Drift.__table__).where(
+        or_(as_gifter, as_requester), d.status == LIVE)
 
 
 def waiting_on_me(uid: int) -> int:
@@ -153,8 +153,7 @@ def waiting_on_me(uid: int) -> int:
 @cache
 def _nav_counts():
     uid = bindparam("uid")
-    return select(_unread_query(uid, core=True).scalar_subquery(),
-                  _waiting_on_me_query(uid, core=True).scalar_subquery())
+    return select(_unread_query(uid).scalar_subquery(), _waiting_on_me_query(uid).scalar_subquery())
 
 
 def nav_counts(uid: int) -> tuple[int, int]:

@@ -41,8 +41,8 @@ class MyListItem:
 
 
 def my_list_items(*, rows, counts: dict[str, int], waiting_ids=frozenset()) -> list[MyListItem]:
-    """(Gift or Wish, the book's card columns) rows with per-ISBN counts of
-    the other side and the ids of gifts with a waiting drift."""
+    """``my_open`` rows (the gift or wish, its book's card columns) with
+    per-ISBN counts of the other side and the ids of gifts with a waiting drift."""
     return [MyListItem(item.id, BookViewModel(book), counts.get(item.isbn, 0),
                        item.id in waiting_ids, *condition_of(item))
             for item, book in rows]

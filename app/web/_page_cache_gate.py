@@ -56,9 +56,9 @@ def served_copy(stored, tokens) -> bytes | None:
 
 class LocalCopies:
     """This process's own copies of cached pages, beside the shared cache, so
-    that a hit need not fetch the page's bytes: a visit still reads the
-    current versions from the shared cache (one round trip, a few bytes), and
-    a local copy is served only when it was made under exactly those versions.
+    that a hit need not fetch the page's bytes: a visit still checks the
+    current versions (app/services/page_versions.current), and a local copy
+    is served only when it was made under exactly those versions.
     At most ``max_bytes`` of pages; the least recently served go first."""
 
     def __init__(self, max_bytes: int):
